@@ -1,0 +1,3 @@
+from workestra.cli import main
+
+main()

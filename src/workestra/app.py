@@ -1,0 +1,135 @@
+"""create_app(settings): the composition root. Builds the database, adapters, mail, worker and routes."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import httpx2
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from workestra.calendars.base import CalendarProvider, OAuthClient
+from workestra.calendars.http import build_client
+from workestra.calendars.microsoft import MicrosoftCalendar, MicrosoftConfig, MicrosoftOAuth
+from workestra.calendars.none import NoCalendar
+from workestra.calendars.registry import CalendarRegistry
+from workestra.clock import Clock, SystemClock
+from workestra.config import Settings
+from workestra.db.engine import Database
+from workestra.db.unit_of_work import UnitOfWorkFactory
+from workestra.enums import CalendarProviderName, IntegrationProvider
+from workestra.mail import MailSender, sender_from_settings
+from workestra.security import CsrfSigner, TokenBox
+from workestra.services.context import ServiceContext
+from workestra.web.api import router as api_router
+from workestra.web.errors import install_error_handlers
+from workestra.web.pages import router as pages_router
+from workestra.worker.runner import Worker
+
+logger = logging.getLogger(__name__)
+
+WEB = Path(__file__).parent / "web"
+
+
+def _registry(settings: Settings, client: httpx2.AsyncClient) -> CalendarRegistry:
+    calendars: dict[CalendarProviderName, CalendarProvider] = {CalendarProviderName.NONE: NoCalendar()}
+    oauth: dict[IntegrationProvider, OAuthClient] = {}
+    if settings.microsoft_client_id and settings.microsoft_client_secret:
+        config = MicrosoftConfig(
+            client_id=settings.microsoft_client_id,
+            client_secret=settings.microsoft_client_secret.get_secret_value(),
+            redirect_uri=f"{settings.base_url}/integrations/microsoft/callback",
+            tenant=settings.microsoft_tenant,
+            login_url=settings.microsoft_login_url,
+            graph_url=settings.microsoft_graph_url,
+        )
+        calendars[CalendarProviderName.MICROSOFT] = MicrosoftCalendar(config, client)
+        oauth[IntegrationProvider.MICROSOFT_CALENDAR] = MicrosoftOAuth(config, client)
+    return CalendarRegistry(calendars, oauth)
+
+
+def _format_local(value: datetime, tz: str | ZoneInfo, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    return str(value.astimezone(zone).strftime(fmt))
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(WEB / "templates"))
+    templates.env.filters["local"] = _format_local
+    return templates
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """What a process opens from settings: the service context plus what must be closed at exit."""
+
+    ctx: ServiceContext
+    database: Database
+    client: httpx2.AsyncClient
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+        await self.database.dispose()
+
+
+def build_runtime(
+    settings: Settings, *, clock: Clock | None = None, mail: MailSender | None = None
+) -> Runtime:
+    """Everything a use case needs, from settings (used by the app, the CLI, the worker and tests)."""
+    database = Database(settings.database_url)
+    client = build_client()
+    ctx = ServiceContext(
+        uow=UnitOfWorkFactory(database),
+        calendars=_registry(settings, client),
+        clock=clock or SystemClock(),
+        token_box=TokenBox(settings.require_secret_key()),
+        mail=mail or sender_from_settings(smtp_url=settings.smtp_url, mail_from=settings.mail_from),
+        base_url=settings.base_url,
+    )
+    return Runtime(ctx=ctx, database=database, client=client)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSender | None = None) -> FastAPI:
+    """Wire everything from ``settings``; nothing is opened until the app starts."""
+    runtime = build_runtime(settings, clock=clock, mail=mail)
+    ctx = runtime.ctx
+    worker = Worker(ctx, poll_seconds=settings.worker_poll_seconds)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run_forever(stop)) if settings.run_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await runtime.aclose()
+
+    app = FastAPI(title="Workestra", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.ctx = ctx
+    app.state.worker = worker
+    app.state.csrf = CsrfSigner(settings.require_secret_key())
+    app.state.templates = _templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.require_secret_key(),
+        session_cookie="workestra_session",
+        same_site="lax",
+        https_only=settings.base_url.startswith("https://"),
+        max_age=14 * 24 * 3600,
+    )
+    install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+    return app

@@ -1,0 +1,330 @@
+"""MicrosoftCalendar: busy time, event create/cancel and health over Microsoft Graph.
+
+Never reports "free" on failure; no retry loops beyond one token refresh after a 401.
+"""
+
+import asyncio
+import logging
+import weakref
+from datetime import date, datetime, time
+from typing import Any, TypeVar
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import httpx2
+from pydantic import BaseModel, ValidationError
+
+from workestra.calendars.base import (
+    CalendarHealth,
+    CreatedEvent,
+    CredentialSource,
+    EventDraft,
+)
+from workestra.calendars.errors import CalendarNotFound, ProviderRejected, ProviderUnavailable
+from workestra.calendars.microsoft.config import MicrosoftConfig
+from workestra.calendars.microsoft.errors import graph_error, graph_error_code, transport_error
+from workestra.calendars.microsoft.oauth import is_personal_tenant
+from workestra.calendars.microsoft.timezones import event_times, zone_for_graph_name
+from workestra.calendars.microsoft.wire import (
+    Attendee,
+    DateTimeTimeZone,
+    EmailAddress,
+    Event,
+    EventPage,
+    GraphCalendar,
+    ItemBody,
+    NewEvent,
+)
+from workestra.enums import CalendarProviderName
+from workestra.scheduling import Interval
+
+logger = logging.getLogger(__name__)
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+# Outlook allows 4 concurrent requests per app per mailbox (PROVIDER-APIS E2, I15).
+MAILBOX_CONCURRENCY = 4
+# showAs values that leave the host bookable (C2, DESIGN "Lessons"); everything else blocks,
+# including tentative, oof, unknown and values Graph may add later.
+_FREE_SHOW_AS = frozenset({"free", "workingelsewhere"})
+_CALENDAR_SCOPES = frozenset({"Calendars.ReadWrite"})
+_TEAMS = "teamsForBusiness"
+_CALENDAR_VIEW_SELECT = "start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"
+_ITEM_NOT_FOUND = "erroritemnotfound"
+
+
+def transaction_id(idempotency_key: str) -> str:
+    """Graph's create-retry guard (D1): a pure function of the booking's idempotency key."""
+    return f"workestra-{idempotency_key}"
+
+
+def _graph_instant(value: datetime) -> str:
+    # calendarView reads an offset-less value as UTC (C2); "Z" keeps it explicit.
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _parse(model: type[_Model], response: httpx2.Response) -> _Model:
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        raise ProviderUnavailable(
+            f"unreadable Graph answer for {response.request.method} {response.request.url.path}"
+        ) from exc
+
+
+def _instant(value: DateTimeTimeZone) -> datetime:
+    zone = zone_for_graph_name(value.time_zone)
+    if zone is None:
+        raise ProviderUnavailable(f"Graph returned an unknown time zone {value.time_zone!r}")
+    try:
+        wall = datetime.fromisoformat(value.date_time)
+    except ValueError as exc:
+        raise ProviderUnavailable("Graph returned an unreadable dateTime") from exc
+    return wall.replace(tzinfo=zone) if wall.tzinfo is None else wall
+
+
+def _all_day_bounds(
+    event: Event, start: DateTimeTimeZone, end: DateTimeTimeZone
+) -> tuple[datetime, datetime]:
+    # All-day events are floating dates: Graph returns them as midnight-to-midnight in the zone they
+    # were created in, whatever Prefer: outlook.timezone says, so the dates are read in
+    # originalStartTimeZone (falling back to the zone on the value itself).
+    zone = zone_for_graph_name(event.original_start_time_zone) or zone_for_graph_name(
+        start.time_zone
+    )
+    if zone is None:
+        raise ProviderUnavailable(f"all-day event in unknown zone {start.time_zone!r}")
+    first = datetime.combine(_all_day_date(start, zone), time(), tzinfo=zone)
+    last = datetime.combine(_all_day_date(end, zone), time(), tzinfo=zone)
+    return first, last
+
+
+def _all_day_date(value: DateTimeTimeZone, zone: ZoneInfo) -> date:
+    # Midnight in the zone it is labelled with: a floating date, read as is. Otherwise Graph did
+    # convert a real midnight, so the date is the one in the event's own zone.
+    instant = _instant(value)
+    if instant.time() == time():
+        return instant.date()
+    return instant.astimezone(zone).date()
+
+
+def busy_interval(event: Event) -> Interval | None:
+    """The time ``event`` blocks, or None when it leaves the host free (C2, DESIGN "Lessons")."""
+    if event.is_cancelled:
+        return None
+    if (event.show_as or "unknown").lower() in _FREE_SHOW_AS:
+        return None
+    if event.start is None or event.end is None:
+        raise ProviderUnavailable(f"calendarView item {event.id} has no start or end")
+    if event.is_all_day:
+        start, end = _all_day_bounds(event, event.start, event.end)
+    else:
+        start, end = _instant(event.start), _instant(event.end)
+    return Interval(start, end) if start < end else None
+
+
+class MicrosoftCalendar:
+    """The CalendarProvider port over Microsoft Graph (PROVIDER-APIS C2, D, E)."""
+
+    name = CalendarProviderName.MICROSOFT
+
+    def __init__(
+        self, config: MicrosoftConfig, client: httpx2.AsyncClient, *, page_size: int = 100
+    ) -> None:
+        self._config = config
+        self._client = client
+        self._page_size = page_size
+        # Held only while requests are in flight: an idle mailbox's semaphore is dropped, so one
+        # left over from a finished event loop is never reused.
+        self._mailboxes: weakref.WeakValueDictionary[str, asyncio.Semaphore] = (
+            weakref.WeakValueDictionary()
+        )
+
+    async def busy_intervals(
+        self, credentials: CredentialSource, window: Interval
+    ) -> list[Interval]:
+        """Busy time from ``GET /me/calendarView`` (C2), every page, clipped to ``window``.
+
+        calendarView, not getSchedule: getSchedule is refused for personal accounts (C1, I1) and
+        answers per-address errors with HTTP 200 (I3), which would read as "free".
+        """
+        url: str | None = self._config.graph("/me/calendarView")
+        params: dict[str, str] | None = {
+            "startDateTime": _graph_instant(window.start),
+            "endDateTime": _graph_instant(window.end),
+            "$select": _CALENDAR_VIEW_SELECT,
+            "$top": str(self._page_size),
+        }
+        busy: list[Interval] = []
+        while url is not None:
+            response = await self._call(
+                credentials,
+                "GET",
+                url,
+                params=params,
+                headers={"Prefer": 'outlook.timezone="UTC"'},
+                scopes=_CALENDAR_SCOPES,
+            )
+            page = _parse(EventPage, response)
+            for event in page.value:
+                interval = busy_interval(event)
+                if interval is not None and interval.overlaps(window):
+                    busy.append(
+                        Interval(max(interval.start, window.start), min(interval.end, window.end))
+                    )
+            # The nextLink is followed unchanged (C2); it already carries the query.
+            url, params = self._checked_next_link(page.next_link), None
+        return busy
+
+    async def create_event(self, credentials: CredentialSource, draft: EventDraft) -> CreatedEvent:
+        """``POST /me/events`` (D1, D2) with a transactionId, so a retry returns the same event.
+
+        ``join_url`` is None when Graph made no Teams meeting (personal account, tenant without
+        Teams: 201 without ``onlineMeeting``, I9); that is not an error.
+        """
+        start, end = event_times(draft.starts_at, draft.ends_at, draft.timezone)
+        payload = NewEvent(
+            subject=draft.subject,
+            body=ItemBody(content_type="text", content=draft.body_text),
+            start=start,
+            end=end,
+            attendees=[
+                Attendee(
+                    email_address=EmailAddress(
+                        address=draft.attendee.email, name=draft.attendee.name
+                    ),
+                    type="required",
+                )
+            ],
+            transaction_id=transaction_id(draft.idempotency_key),
+            # The booking page owns the time; Outlook's "propose new time" would bypass it.
+            allow_new_time_proposals=False,
+            is_online_meeting=True if draft.online_meeting else None,
+            online_meeting_provider=_TEAMS if draft.online_meeting else None,
+        )
+        response = await self._call(
+            credentials,
+            "POST",
+            self._config.graph("/me/events"),
+            json=payload.model_dump(mode="json", exclude_none=True),
+            scopes=_CALENDAR_SCOPES,
+        )
+        event = _parse(Event, response)
+        join_url = event.online_meeting.join_url if event.online_meeting else None
+        if draft.online_meeting and join_url is None:
+            logger.info(
+                "Graph created event %s without a Teams meeting (connection %s)",
+                event.id,
+                credentials.connection_key,
+            )
+        return CreatedEvent(
+            event_id=event.id, ical_uid=event.i_cal_uid, join_url=join_url, web_link=event.web_link
+        )
+
+    async def cancel_event(self, credentials: CredentialSource, event_id: str) -> None:
+        """``POST /me/events/{id}/cancel`` (D3): attendees get a cancellation. An event already
+        gone (404 ErrorItemNotFound) counts as cancelled, so a retried job succeeds."""
+        try:
+            await self._call(
+                credentials,
+                "POST",
+                self._config.graph(f"/me/events/{quote(event_id, safe='')}/cancel"),
+                json={},
+                scopes=_CALENDAR_SCOPES,
+            )
+        except CalendarNotFound as exc:
+            # Only the event is gone; a mailbox that is not enabled (also 404) still fails.
+            cause = exc.__cause__
+            if not (
+                isinstance(cause, httpx2.HTTPStatusError)
+                and graph_error_code(cause.response).lower() == _ITEM_NOT_FOUND
+            ):
+                raise
+            logger.info("event %s was already gone when cancelled", event_id)
+
+    async def check_health(
+        self, credentials: CredentialSource, *, tenant_id: str | None = None
+    ) -> CalendarHealth:
+        """``GET /me/calendar`` (D2.1). ``personal_account`` is only known from ``tenant_id``
+        (the grant's ``tid``); without it, it stays False and ``teams_available`` is the signal."""
+        response = await self._call(
+            credentials,
+            "GET",
+            self._config.graph("/me/calendar"),
+            params={"$select": "id,allowedOnlineMeetingProviders,defaultOnlineMeetingProvider"},
+            scopes=_CALENDAR_SCOPES,
+        )
+        calendar = _parse(GraphCalendar, response)
+        providers = tuple(calendar.allowed_online_meeting_providers)
+        return CalendarHealth(
+            calendar_found=True,
+            online_meeting_providers=providers,
+            teams_available=any(p.lower() == _TEAMS.lower() for p in providers),
+            personal_account=is_personal_tenant(tenant_id),
+        )
+
+    def _checked_next_link(self, link: str | None) -> str | None:
+        # The bearer token follows the link: refuse one that leaves the configured Graph origin.
+        if link is None:
+            return None
+        base, target = httpx2.URL(self._config.graph_url), httpx2.URL(link)
+        if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
+            raise ProviderRejected("calendarView nextLink points outside the Graph endpoint")
+        return link
+
+    async def _call(
+        self,
+        credentials: CredentialSource,
+        method: str,
+        url: str,
+        *,
+        scopes: frozenset[str],
+        params: dict[str, str] | None = None,
+        json: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx2.Response:
+        """One Graph call; a 401 gets exactly one forced token refresh and one retry (E1)."""
+        token = await credentials.access_token()
+        response = await self._send(
+            credentials.connection_key, method, url, token, params=params, json=json,
+            headers=headers,
+        )
+        if response.status_code == httpx2.codes.UNAUTHORIZED:
+            token = await credentials.access_token(force_refresh=True)
+            response = await self._send(
+                credentials.connection_key, method, url, token, params=params, json=json,
+                headers=headers,
+            )
+        if response.is_error:
+            try:
+                response.raise_for_status()
+            except httpx2.HTTPStatusError as exc:
+                raise graph_error(response, scopes=scopes) from exc
+        return response
+
+    async def _send(
+        self,
+        connection_key: str,
+        method: str,
+        url: str,
+        token: str,
+        *,
+        params: dict[str, str] | None,
+        json: dict[str, Any] | None,
+        headers: dict[str, str] | None,
+    ) -> httpx2.Response:
+        mailbox = self._mailboxes.get(connection_key)
+        if mailbox is None:
+            mailbox = asyncio.Semaphore(MAILBOX_CONCURRENCY)
+            self._mailboxes[connection_key] = mailbox
+        async with mailbox:
+            try:
+                return await self._client.request(
+                    method,
+                    url,
+                    params=params,
+                    json=json,
+                    headers={**(headers or {}), "Authorization": f"Bearer {token}"},
+                )
+            except (httpx2.TransportError, httpx2.DecodingError) as exc:
+                raise transport_error(exc) from exc

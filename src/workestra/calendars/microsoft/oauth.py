@@ -1,0 +1,234 @@
+"""Microsoft identity platform v2.0: authorize URL with PKCE S256, code exchange, refresh, GET /me.
+
+Plain httpx2 on the shared client; never logs tokens, codes or token responses.
+"""
+
+import base64
+import binascii
+import hashlib
+import logging
+import re
+import secrets
+from collections.abc import Iterable
+from urllib.parse import quote, urlencode
+
+import httpx2
+from pydantic import ValidationError
+
+from workestra.calendars.base import AccountProfile, TokenGrant
+from workestra.calendars.errors import ProviderRejected, ProviderUnavailable
+from workestra.calendars.http import build_client
+from workestra.calendars.microsoft.config import MicrosoftConfig
+from workestra.calendars.microsoft.errors import graph_error, token_error, transport_error
+from workestra.calendars.microsoft.wire import GraphUser, IdTokenClaims, TokenResponse
+
+logger = logging.getLogger(__name__)
+
+# Asked for on /authorize, in this order (the issue fixes the exact string). offline_access is
+# what makes the platform issue a refresh token at all (PROVIDER-APIS A2, A5).
+REQUESTED_SCOPES: tuple[str, ...] = (
+    "offline_access",
+    "User.Read",
+    "Calendars.ReadWrite",
+    "OnlineMeetings.ReadWrite",
+)
+# What a grant must contain for the adapter to work. offline_access is never echoed in `scope`
+# (A8.1) - the refresh token is its evidence; OnlineMeetings.ReadWrite is not needed for Teams
+# links made through /me/events (D2) and personal accounts cannot hold it (D2).
+REQUIRED_SCOPES: frozenset[str] = frozenset({"User.Read", "Calendars.ReadWrite"})
+
+# Tenant id of every personal Microsoft account (`tid` claim; PROVIDER-APIS A5, H2).
+PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+_GRAPH_RESOURCE_PREFIXES = ("https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000/")
+_CANONICAL_SCOPES = {
+    name.lower(): name
+    for name in (
+        *REQUESTED_SCOPES,
+        "openid",
+        "profile",
+        "email",
+        "Calendars.Read",
+        "Calendars.Read.Shared",
+        "Calendars.ReadWrite.Shared",
+        "OnlineMeetings.Read",
+        "User.ReadBasic.All",
+    )
+}
+_PKCE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 section 4.1
+_USER_SCOPES = frozenset({"User.Read"})
+
+
+def normalize_scopes(granted: str | Iterable[str]) -> frozenset[str]:
+    """Granted scopes as short canonical names (``https://graph.microsoft.com/calendars.readwrite``
+    → ``Calendars.ReadWrite``); unknown scopes keep their spelling minus the Graph prefix (A5)."""
+    items = granted.split() if isinstance(granted, str) else granted
+    names: set[str] = set()
+    for item in items:
+        name = item.strip()
+        for prefix in _GRAPH_RESOURCE_PREFIXES:
+            if name.lower().startswith(prefix):
+                name = name[len(prefix) :]
+                break
+        if name:
+            names.add(_CANONICAL_SCOPES.get(name.lower(), name))
+    return frozenset(names)
+
+
+def is_personal_tenant(tenant_id: str | None) -> bool:
+    """True for the consumer (MSA) tenant: outlook.com / hotmail accounts, which have no Teams."""
+    return tenant_id is not None and tenant_id.lower() == PERSONAL_ACCOUNT_TENANT_ID
+
+
+def new_code_verifier() -> str:
+    """A fresh PKCE verifier (86 unreserved characters); keep it server-side with the state."""
+    return secrets.token_urlsafe(64)
+
+
+def code_challenge(code_verifier: str) -> str:
+    """PKCE S256: base64url(sha256(verifier)) without padding (RFC 7636 section 4.2)."""
+    if not _PKCE_VERIFIER.fullmatch(code_verifier):
+        raise ValueError("a PKCE code verifier is 43-128 unreserved characters")
+    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def _tenant_from_id_token(id_token: str | None) -> str | None:
+    # Unverified on purpose: the token came straight from the token endpoint over TLS, and only the
+    # tenant is read from it. A malformed id_token costs the tenant id, never the grant.
+    if not id_token:
+        return None
+    parts = id_token.split(".")
+    if len(parts) < 2:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = IdTokenClaims.model_validate_json(base64.urlsafe_b64decode(payload))
+    except (binascii.Error, ValueError):  # pydantic's ValidationError is a ValueError
+        return None
+    return claims.tid
+
+
+class MicrosoftOAuth:
+    """The OAuthClient port for the Microsoft identity platform (PROVIDER-APIS A).
+
+    Uses ``client`` (the shared one from ``calendars.http``) or builds and owns its own.
+    """
+
+    required_scopes: frozenset[str] = REQUIRED_SCOPES
+
+    def __init__(self, config: MicrosoftConfig, client: httpx2.AsyncClient | None = None) -> None:
+        self._config = config
+        self._owns_client = client is None
+        self._client = client if client is not None else build_client()
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    def authorization_url(
+        self,
+        *,
+        state: str,
+        code_verifier: str,
+        redirect_uri: str | None = None,
+        login_hint: str | None = None,
+    ) -> str:
+        """The authorize URL (A2); ``redirect_uri`` defaults to the configured one."""
+        params = {
+            "client_id": self._config.client_id,
+            "response_type": "code",
+            "redirect_uri": redirect_uri or self._config.redirect_uri,
+            "response_mode": "query",
+            "scope": " ".join(REQUESTED_SCOPES),
+            "state": state,
+            "code_challenge": code_challenge(code_verifier),
+            "code_challenge_method": "S256",
+        }
+        if login_hint:
+            params["login_hint"] = login_hint
+        return f"{self._config.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
+
+    async def exchange_code(
+        self, *, code: str, code_verifier: str, redirect_uri: str | None = None
+    ) -> TokenGrant:
+        """Redeem the authorize ``code`` (A4); failures map through ``errors.token_error``."""
+        return await self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri or self._config.redirect_uri,
+                "code_verifier": code_verifier,
+            },
+            refreshing=False,
+        )
+
+    async def refresh(self, refresh_token: str) -> TokenGrant:
+        """Redeem a refresh token (A4). The answer carries a NEW refresh token: persist it (A7).
+
+        Raises ``NeedsReauth`` with reason expired / revoked / consent_missing /
+        interaction_required when the grant is dead.
+        """
+        return await self._token_request(
+            {"grant_type": "refresh_token", "refresh_token": refresh_token}, refreshing=True
+        )
+
+    async def fetch_profile(self, access_token: str) -> AccountProfile:
+        """``GET /me`` (B): account id, address (``mail``, else ``userPrincipalName``), name."""
+        try:
+            response = await self._client.get(
+                self._config.graph("/me"),
+                params={"$select": "id,displayName,mail,userPrincipalName"},
+                headers={"Authorization": f"Bearer {access_token}"},
+            )
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
+            raise transport_error(exc) from exc
+        if response.is_error:
+            try:
+                response.raise_for_status()
+            except httpx2.HTTPStatusError as exc:
+                raise graph_error(response, scopes=_USER_SCOPES) from exc
+        try:
+            user = GraphUser.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise ProviderUnavailable("unreadable GET /me answer") from exc
+        email = user.mail or user.user_principal_name
+        if not email:
+            raise ProviderRejected("GET /me returned neither mail nor userPrincipalName")
+        return AccountProfile(
+            account_id=user.id, email=email, display_name=user.display_name or email
+        )
+
+    async def _token_request(self, form: dict[str, str], *, refreshing: bool) -> TokenGrant:
+        # client_secret_post (A4): the secret travels in the form body, the scope string is the
+        # one consented on /authorize so a refresh never asks for more than was granted.
+        body = {
+            "client_id": self._config.client_id,
+            "client_secret": self._config.client_secret,
+            "scope": " ".join(REQUESTED_SCOPES),
+            **form,
+        }
+        try:
+            response = await self._client.post(
+                self._config.token_endpoint, data=body, headers={"Accept": "application/json"}
+            )
+        except (httpx2.TransportError, httpx2.DecodingError) as exc:
+            raise transport_error(exc) from exc
+        if response.is_error:
+            try:
+                response.raise_for_status()
+            except httpx2.HTTPStatusError as exc:
+                error = token_error(response, refreshing=refreshing)
+                logger.warning("Microsoft token request refused: %s", error.detail)
+                raise error from exc
+        try:
+            token = TokenResponse.model_validate_json(response.content)
+        except ValidationError as exc:  # inputs are hidden in wire errors: no token reaches a log
+            raise ProviderUnavailable("unreadable token endpoint answer") from exc
+        return TokenGrant(
+            access_token=token.access_token,
+            refresh_token=token.refresh_token,
+            expires_in=token.expires_in,
+            scopes=normalize_scopes(token.scope),
+            tenant_id=_tenant_from_id_token(token.id_token),
+        )

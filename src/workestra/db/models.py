@@ -1,0 +1,205 @@
+"""Typed SQLAlchemy models: the tables and the names that matter (see DESIGN.md, Data)."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workestra.db.base import Base, UTCDateTime
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    prefix: Mapped[str] = mapped_column(String(32), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BookingLink(Base):
+    __tablename__ = "booking_links"
+    __table_args__ = (
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+        CheckConstraint("slot_interval_minutes > 0", name="interval_positive"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    owner_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    timezone: Mapped[str] = mapped_column(String(64))
+    calendar_provider: Mapped[str] = mapped_column(String(20))
+    auto_meeting_link: Mapped[bool] = mapped_column(Boolean)
+    slot_interval_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer)
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer)
+    minimum_notice_minutes: Mapped[int] = mapped_column(Integer)
+    booking_horizon_days: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    hours: Mapped[list["WeeklyHours"]] = relationship(
+        cascade="all, delete-orphan",
+        order_by="(WeeklyHours.weekday, WeeklyHours.start_minute)",
+        lazy="selectin",
+    )
+    members: Mapped[list["LinkMember"]] = relationship(
+        cascade="all, delete-orphan", order_by="LinkMember.position", lazy="selectin"
+    )
+
+
+class WeeklyHours(Base):
+    __tablename__ = "weekly_hours"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint(
+            "start_minute >= 0 AND end_minute <= 1440 AND start_minute < end_minute",
+            name="minutes_order",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    link_id: Mapped[str] = mapped_column(ForeignKey("booking_links.id", ondelete="CASCADE"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+
+
+class LinkMember(Base):
+    """A rep in a round-robin link's rotation pool, with its rotation state."""
+
+    __tablename__ = "link_members"
+    __table_args__ = (UniqueConstraint("link_id", "user_id", name="uq_link_members_link_user"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    link_id: Mapped[str] = mapped_column(ForeignKey("booking_links.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class Booking(Base):
+    __tablename__ = "bookings"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="starts_before_ends"),
+        Index("ix_bookings_host_time", "host_id", "starts_at", "ends_at"),
+        # Double booking is impossible by construction on PostgreSQL (DESIGN.md, Data).
+        ExcludeConstraint(
+            ("host_id", "="),
+            (func.tstzrange(text("starts_at"), text("ends_at"), text("'[)'")), "&&"),
+            name="ex_bookings_no_overlap",
+            using="gist",
+            where=text("status = 'confirmed'"),
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    link_id: Mapped[str] = mapped_column(ForeignKey("booking_links.id", ondelete="CASCADE"), index=True)
+    host_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    invitee_name: Mapped[str] = mapped_column(String(200))
+    invitee_email: Mapped[str] = mapped_column(String(320))
+    invitee_timezone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    calendar_provider: Mapped[str] = mapped_column(String(20))
+    online_meeting_requested: Mapped[bool] = mapped_column(Boolean)
+    calendar_status: Mapped[str] = mapped_column(String(20))
+    calendar_event_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    calendar_ical_uid: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    meeting_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
+    calendar_problem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserIntegration(Base):
+    """One OAuth connection slot: one row per (user, provider); tokens only ever encrypted."""
+
+    __tablename__ = "user_integrations"
+    __table_args__ = (UniqueConstraint("user_id", "provider", name="uq_user_integrations_user_provider"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[str] = mapped_column(String(255))
+    account_email: Mapped[str] = mapped_column(String(320))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    tenant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    scopes: Mapped[str] = mapped_column(Text)
+    access_token_enc: Mapped[str] = mapped_column(Text)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))
+    problem: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    calendar_found: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    teams_available: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    personal_account: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    token_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OAuthState(Base):
+    """A pending authorization: single use, bound to the browser session that started it."""
+
+    __tablename__ = "oauth_states"
+
+    state: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[str] = mapped_column(String(128))
+    provider: Mapped[str] = mapped_column(String(40))
+    code_verifier_enc: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxJob(Base):
+    __tablename__ = "outbox_jobs"
+    __table_args__ = (Index("ix_outbox_jobs_due", "status", "run_after"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(40))
+    booking_id: Mapped[str | None] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,82 @@
+"""Bookings, with the overlap guard that makes a double booking impossible.
+
+PostgreSQL: a per-host transaction advisory lock serialises the check-and-insert (so buffers are
+exact), and the exclusion constraint ``ex_bookings_no_overlap`` is the by-construction backstop.
+SQLite: the unit of work is ``BEGIN IMMEDIATE``, so the check and the insert hold the write lock.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workestra.db.models import Booking, BookingLink
+from workestra.enums import BookingStatus
+
+
+class OverlapViolation(Exception):
+    """The database refused a booking that overlaps a live one of the same host."""
+
+
+class BookingRepository:
+    def __init__(self, session: AsyncSession, *, dialect: str) -> None:
+        self._session = session
+        self._dialect = dialect
+
+    async def lock_host(self, host_id: str) -> None:
+        """Serialise booking writes for one host until the transaction ends."""
+        if self._dialect == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"booking-host:{host_id}"},
+            )
+
+    async def busy(
+        self, host_ids: list[str], starts_at: datetime, ends_at: datetime
+    ) -> list[tuple[str, datetime, datetime]]:
+        """Live bookings of these hosts overlapping [starts_at, ends_at)."""
+        rows = await self._session.execute(
+            select(Booking.host_id, Booking.starts_at, Booking.ends_at).where(
+                Booking.host_id.in_(host_ids),
+                Booking.status == BookingStatus.CONFIRMED,
+                Booking.starts_at < ends_at,
+                Booking.ends_at > starts_at,
+            )
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    async def insert(self, booking: Booking) -> None:
+        """Insert and flush; raises OverlapViolation when the exclusion constraint refuses it."""
+        self._session.add(booking)
+        try:
+            async with self._session.begin_nested():
+                await self._session.flush()
+        except IntegrityError as exc:
+            if "ex_bookings_no_overlap" in str(exc.orig):
+                raise OverlapViolation(str(booking.id)) from exc
+            raise
+
+    async def get(self, booking_id: str) -> Booking | None:
+        return await self._session.get(Booking, booking_id)
+
+    async def for_host(
+        self, host_id: str, *, since: datetime | None = None, limit: int = 500
+    ) -> list[tuple[Booking, BookingLink]]:
+        query = (
+            select(Booking, BookingLink)
+            .join(BookingLink, BookingLink.id == Booking.link_id)
+            .where((Booking.host_id == host_id) | (BookingLink.owner_id == host_id))
+            .order_by(Booking.starts_at)
+            .limit(limit)
+        )
+        if since is not None:
+            query = query.where(Booking.ends_at > since)
+        rows = await self._session.execute(query)
+        return [(row[0], row[1]) for row in rows]
+
+    async def count_for_link(self, link_id: str) -> int:
+        result = await self._session.scalar(
+            select(func.count()).select_from(Booking).where(Booking.link_id == link_id)
+        )
+        return int(result or 0)

@@ -1,0 +1,39 @@
+"""Booking links with their weekly hours and round-robin members."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workestra.db.models import BookingLink
+
+
+class LinkRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, link: BookingLink) -> None:
+        self._session.add(link)
+
+    async def delete(self, link: BookingLink) -> None:
+        await self._session.delete(link)
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
+    async def get(self, link_id: str) -> BookingLink | None:
+        return await self._session.get(BookingLink, link_id)
+
+    async def by_slug(self, slug: str) -> BookingLink | None:
+        result = await self._session.scalars(select(BookingLink).where(BookingLink.slug == slug))
+        return result.first()
+
+    async def for_owner(self, owner_id: str) -> list[BookingLink]:
+        result = await self._session.scalars(
+            select(BookingLink).where(BookingLink.owner_id == owner_id).order_by(BookingLink.created_at)
+        )
+        return list(result)
+
+    async def slug_taken(self, slug: str, *, except_id: str | None = None) -> bool:
+        query = select(BookingLink.id).where(BookingLink.slug == slug)
+        if except_id is not None:
+            query = query.where(BookingLink.id != except_id)
+        return (await self._session.scalars(query)).first() is not None

@@ -1,0 +1,147 @@
+"""Public availability: the link's weekly hours minus Workestra bookings and each host's live calendar.
+
+Calendars are read concurrently, one call per host; a calendar that can't be read is never "free".
+"""
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from workestra.calendars.errors import CalendarError
+from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationStatus
+from workestra.errors import CalendarUnavailable, InvalidInput
+from workestra.scheduling import Interval, SlotPolicy, available_slots, local_days
+from workestra.services.booking_links import LinkView, public_link
+from workestra.services.connections import ConnectionCredentials, record_problem
+from workestra.services.context import ServiceContext
+from workestra.services.validation import check_timezone
+
+logger = logging.getLogger(__name__)
+
+MAX_RANGE_DAYS = 62
+
+
+@dataclass(frozen=True, slots=True)
+class SlotList:
+    timezone: ZoneInfo
+    slots: list[Interval]
+
+
+@dataclass(frozen=True, slots=True)
+class HostCalendar:
+    """Which calendar answers for one host of a link."""
+
+    host_id: str
+    provider: CalendarProviderName
+
+
+def policy_for(link: LinkView) -> SlotPolicy:
+    return SlotPolicy(
+        duration=timedelta(minutes=link.duration_minutes),
+        interval=timedelta(minutes=link.slot_interval_minutes),
+        buffer_before=timedelta(minutes=link.buffer_before_minutes),
+        buffer_after=timedelta(minutes=link.buffer_after_minutes),
+        minimum_notice=timedelta(minutes=link.minimum_notice_minutes),
+        horizon=timedelta(days=link.booking_horizon_days),
+    )
+
+
+def busy_window(window: Interval, policy: SlotPolicy) -> Interval:
+    """What must be read from calendars so every slot starting in ``window`` is checked, buffers included."""
+    return Interval(window.start - policy.buffer_before, window.end + policy.duration + policy.buffer_after)
+
+
+async def host_calendars(ctx: ServiceContext, link: LinkView) -> list[HostCalendar]:
+    """Single host: the link's provider. Round-robin: each member's own connected provider (or none)."""
+    if not link.member_ids:
+        return [HostCalendar(link.owner_id, link.calendar_provider)]
+    async with ctx.uow() as uow:
+        connected: dict[str, CalendarProviderName] = {}
+        for provider in (CalendarProviderName.GOOGLE, CalendarProviderName.MICROSOFT):
+            for row in await uow.integrations.for_users(list(link.member_ids), PROVIDER_SLOT[provider]):
+                if row.status == IntegrationStatus.ACTIVE:
+                    connected[row.user_id] = provider
+    return [HostCalendar(m, connected.get(m, CalendarProviderName.NONE)) for m in link.member_ids]
+
+
+async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interval) -> list[Interval]:
+    """Live busy time from the host's calendar; CalendarError is recorded on the host's card and raised."""
+    if host.provider is CalendarProviderName.NONE:
+        return []
+    slot = PROVIDER_SLOT[host.provider]
+    credentials = ConnectionCredentials(ctx, host.host_id, slot)
+    try:
+        return await ctx.calendars.calendar(host.provider).busy_intervals(credentials, window)
+    except CalendarError as exc:
+        logger.warning("reading %s for host %s failed: %s", host.provider, host.host_id, type(exc).__name__)
+        await record_problem(ctx, host.host_id, slot, exc)
+        raise
+
+
+async def _busy_or_error(
+    ctx: ServiceContext, host: HostCalendar, window: Interval
+) -> list[Interval] | CalendarError:
+    try:
+        return await provider_busy(ctx, host, window)
+    except CalendarError as exc:
+        return exc
+
+
+async def list_slots(
+    ctx: ServiceContext, slug: str, *, first_day: date, last_day: date, timezone: str
+) -> SlotList:
+    """Free slots whose start falls on the days first_day..last_day (both included) in ``timezone``.
+
+    Raises NotFound (unknown slug), InvalidInput (zone, range) and CalendarUnavailable when no host's
+    calendar could be read. For a round-robin link a slot shows when at least one rep is free.
+    """
+    tz = check_timezone(timezone)
+    if last_day < first_day:
+        raise InvalidInput("end is before start.", fields={"end": "must not be before start"})
+    if (last_day - first_day).days >= MAX_RANGE_DAYS:
+        raise InvalidInput(
+            f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
+            fields={"end": f"at most {MAX_RANGE_DAYS} days after start"},
+        )
+    async with ctx.uow() as uow:
+        link = await public_link(uow, slug)
+    now = ctx.clock.now()
+    policy = policy_for(link)
+    asked = local_days(first_day, last_day, tz)
+    start, end = max(asked.start, now), min(asked.end, now + policy.horizon)
+    if start >= end:
+        return SlotList(tz, [])
+    window = Interval(start, end)
+    return SlotList(tz, await _free_slots(ctx, link, window, policy, now=now))
+
+
+async def _free_slots(
+    ctx: ServiceContext, link: LinkView, window: Interval, policy: SlotPolicy, *, now: datetime
+) -> list[Interval]:
+    hosts = await host_calendars(ctx, link)
+    reads = busy_window(window, policy)
+    async with ctx.uow() as uow:
+        booked = await uow.bookings.busy([h.host_id for h in hosts], reads.start, reads.end)
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(_busy_or_error(ctx, host, reads)) for host in hosts]
+    link_tz = ZoneInfo(link.timezone)
+    starts: dict[datetime, Interval] = {}
+    failures: list[CalendarError] = []
+    for host, task in zip(hosts, tasks, strict=True):
+        outcome = task.result()
+        if isinstance(outcome, CalendarError):
+            failures.append(outcome)  # this rep is dropped, never treated as free
+            continue
+        busy = outcome + [Interval(s, e) for h, s, e in booked if h == host.host_id]
+        for slot in available_slots(
+            rules=link.rules, tz=link_tz, window=window, policy=policy, busy=busy, now=now
+        ):
+            starts.setdefault(slot.start, slot)
+    if failures and len(failures) == len(hosts):
+        raise CalendarUnavailable(
+            "The host's calendar can't be read right now, so no times can be offered. "
+            "Please try again in a few minutes."
+        )
+    return [starts[k] for k in sorted(starts)]

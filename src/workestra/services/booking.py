@@ -1,0 +1,239 @@
+"""Booking a slot: validate, re-verify the chosen host live, then insert the booking and its outbox
+rows in ONE transaction. The database's overlap guard has the last word (409 on a lost race).
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from workestra.calendars.errors import CalendarError
+from workestra.db.models import Booking, BookingLink, User
+from workestra.db.repositories.bookings import OverlapViolation
+from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncStatus, JobKind
+from workestra.errors import CalendarUnavailable, InvalidInput, NotFound, SlotUnavailable
+from workestra.scheduling import Candidate, Interval, as_utc, choose, is_available
+from workestra.services.availability import HostCalendar, host_calendars, policy_for, provider_busy
+from workestra.services.booking_links import LinkView, public_link
+from workestra.services.context import ServiceContext
+from workestra.services.users import Host, normalize_email
+from workestra.services.validation import check_timezone, clean_text
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    id: str
+    status: BookingStatus
+    starts_at: datetime
+    ends_at: datetime
+    host_name: str
+    host_email: str
+    invitee_name: str
+    invitee_email: str
+    invitee_timezone: str
+    title: str
+    link_id: str
+    calendar_provider: CalendarProviderName
+    calendar_status: CalendarSyncStatus
+    calendar_event_id: str | None
+    meeting_url: str | None
+    calendar_problem: str | None
+
+
+def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
+    return BookingView(
+        id=booking.id,
+        status=BookingStatus(booking.status),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        host_name=host.name,
+        host_email=host.email,
+        invitee_name=booking.invitee_name,
+        invitee_email=booking.invitee_email,
+        invitee_timezone=booking.invitee_timezone,
+        title=link.title,
+        link_id=link.id,
+        calendar_provider=CalendarProviderName(booking.calendar_provider),
+        calendar_status=CalendarSyncStatus(booking.calendar_status),
+        calendar_event_id=booking.calendar_event_id,
+        meeting_url=booking.meeting_url,
+        calendar_problem=booking.calendar_problem,
+    )
+
+
+async def _rotation(ctx: ServiceContext, link: LinkView, hosts: list[HostCalendar]) -> list[HostCalendar]:
+    """Hosts in the order they should be tried: the round-robin choice first."""
+    if len(hosts) == 1:
+        return hosts
+    async with ctx.uow() as uow:
+        row = await uow.links.get(link.id)
+        last = {m.user_id: m.last_assigned_at for m in row.members} if row else {}
+    remaining = [Candidate(h.host_id, last.get(h.host_id)) for h in hosts]
+    ordered: list[HostCalendar] = []
+    by_id = {h.host_id: h for h in hosts}
+    while (picked := choose(remaining)) is not None:
+        ordered.append(by_id[picked.member_id])
+        remaining.remove(picked)
+    return ordered
+
+
+async def book(
+    ctx: ServiceContext, slug: str, *, start: datetime, name: str, email: str, timezone: str
+) -> BookingView:
+    """Book ``start`` on the link for the invitee.
+
+    Raises NotFound (slug), InvalidInput (422: bad field, or a start that isn't an offered time),
+    SlotUnavailable (409: taken in Workestra or busy in the host's calendar), CalendarUnavailable
+    (no host calendar could be read). Nothing is written unless the booking is confirmed.
+    """
+    name = clean_text(name, field="name", max_length=200)
+    email = normalize_email(email)
+    check_timezone(timezone)
+    try:
+        start = as_utc(start, name="start")
+    except ValueError as exc:
+        raise InvalidInput(
+            "start needs a UTC offset, e.g. 2025-06-03T14:00:00+02:00.",
+            fields={"start": "offset required"},
+        ) from exc
+    async with ctx.uow() as uow:
+        link = await public_link(uow, slug)
+    now = ctx.clock.now()
+    policy = policy_for(link)
+    link_tz = ZoneInfo(link.timezone)
+    if not is_available(start, rules=link.rules, tz=link_tz, policy=policy, busy=[], now=now):
+        raise InvalidInput(
+            "That time isn't one of the offered times (it may be in the past, too soon, or off the "
+            "schedule). Pick a time from the list.",
+            fields={"start": "not an offered time"},
+        )
+    slot = Interval(start, start + policy.duration)
+    reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
+    unreadable = 0
+    hosts = await _rotation(ctx, link, await host_calendars(ctx, link))
+    for host in hosts:
+        try:
+            live = await provider_busy(ctx, host, reads)  # read live: no cache decides a booking
+        except CalendarError:
+            unreadable += 1
+            continue
+        if any(b.overlaps(reads) for b in live):
+            continue
+        booked = await _insert(
+            ctx, link, host, slot, live, name=name, email=email, timezone=timezone, now=now
+        )
+        if booked is not None:
+            return booked
+    if unreadable == len(hosts):
+        raise CalendarUnavailable(
+            "The host's calendar can't be checked right now, so the booking wasn't made. Please "
+            "try again in a few minutes."
+        )
+    raise SlotUnavailable("Sorry, that time was just taken. Please pick another time.")
+
+
+async def _insert(
+    ctx: ServiceContext,
+    link: LinkView,
+    host: HostCalendar,
+    slot: Interval,
+    live: list[Interval],
+    *,
+    name: str,
+    email: str,
+    timezone: str,
+    now: datetime,
+) -> BookingView | None:
+    """Check Workestra's own bookings and insert, under the host's write lock; None if taken."""
+    policy = policy_for(link)
+    online = link.auto_meeting_link and host.provider is not CalendarProviderName.NONE
+    async with ctx.uow(write=True) as uow:
+        await uow.bookings.lock_host(host.host_id)
+        reads = Interval(
+            slot.start - policy.buffer_before - policy.duration,
+            slot.end + policy.buffer_after + policy.duration,
+        )
+        booked = [
+            Interval(s, e) for _, s, e in await uow.bookings.busy([host.host_id], reads.start, reads.end)
+        ]
+        if not is_available(
+            slot.start,
+            rules=link.rules,
+            tz=ZoneInfo(link.timezone),
+            policy=policy,
+            busy=booked + live,
+            now=now,
+        ):
+            return None
+        booking = Booking(
+            link_id=link.id,
+            host_id=host.host_id,
+            invitee_name=name,
+            invitee_email=email,
+            invitee_timezone=timezone,
+            starts_at=slot.start,
+            ends_at=slot.end,
+            status=BookingStatus.CONFIRMED,
+            calendar_provider=host.provider,
+            online_meeting_requested=online,
+            calendar_status=(
+                CalendarSyncStatus.NOT_APPLICABLE
+                if host.provider is CalendarProviderName.NONE
+                else CalendarSyncStatus.PENDING
+            ),
+            created_at=now,
+        )
+        try:
+            await uow.bookings.insert(booking)
+        except OverlapViolation:
+            return None
+        first_job = (
+            JobKind.SEND_CONFIRMATION
+            if host.provider is CalendarProviderName.NONE
+            else JobKind.CREATE_CALENDAR_EVENT
+        )
+        uow.outbox.add(first_job, now=now, booking_id=booking.id)
+        row = await uow.links.get(link.id)
+        for member in row.members if row else []:
+            if member.user_id == host.host_id:
+                member.last_assigned_at = now
+        user = await uow.users.get(host.host_id)
+        link_row = await uow.links.get(link.id)
+        if user is None or link_row is None:  # deleted under us: nothing to confirm
+            return None
+        view = to_view(booking, link_row, user)
+        await uow.commit()
+    return view
+
+
+async def get_booking(ctx: ServiceContext, host: Host, booking_id: str) -> BookingView:
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(booking_id)
+        if booking is not None:
+            link = await uow.links.get(booking.link_id)
+            user = await uow.users.get(booking.host_id)
+            if link is not None and user is not None and host.id in {booking.host_id, link.owner_id}:
+                return to_view(booking, link, user)
+    raise NotFound("No booking with that id.")  # another host's booking looks absent
+
+
+async def public_booking(ctx: ServiceContext, booking_id: str) -> BookingView:
+    """For the invitee's confirmation page (the id is an unguessable UUID)."""
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(booking_id)
+        if booking is not None:
+            link = await uow.links.get(booking.link_id)
+            user = await uow.users.get(booking.host_id)
+            if link is not None and user is not None:
+                return to_view(booking, link, user)
+    raise NotFound("No booking with that id.")
+
+
+async def list_bookings(ctx: ServiceContext, host: Host, *, upcoming_only: bool = False) -> list[BookingView]:
+    since = ctx.clock.now() - timedelta(hours=1) if upcoming_only else None
+    async with ctx.uow() as uow:
+        rows = await uow.bookings.for_host(host.id, since=since)
+        users = {u.id: u for u in await uow.users.by_ids(list({b.host_id for b, _ in rows}))}
+        return [to_view(b, link, users[b.host_id]) for b, link in rows]

@@ -1,0 +1,274 @@
+"""Booking links: create, read, change and delete a host's links (never another host's)."""
+
+import itertools
+import re
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+
+from workestra.db.models import BookingLink, LinkMember, WeeklyHours
+from workestra.db.unit_of_work import UnitOfWork
+from workestra.enums import CalendarProviderName
+from workestra.errors import Conflict, InvalidInput, NotFound
+from workestra.scheduling import WeeklyRule, format_hhmm, parse_hhmm
+from workestra.services.context import ServiceContext
+from workestra.services.users import Host, normalize_email
+from workestra.services.validation import check_timezone, clean_text
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
+DEFAULT_HOURS: dict[str, list[tuple[str, str]]] = {day: [("09:00", "17:00")] for day in WEEKDAYS[:5]}
+
+WeeklyHoursInput = dict[str, list[tuple[str, str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkInput:
+    """Fields a host sets; ``None`` means "not given" (keep on update, default on create)."""
+
+    slug: str | None = None
+    title: str | None = None
+    description: str | None = None
+    duration_minutes: int | None = None
+    timezone: str | None = None
+    weekly_hours: WeeklyHoursInput | None = None
+    calendar_provider: str | None = None
+    auto_meeting_link: bool | None = None
+    slot_interval_minutes: int | None = None
+    buffer_before_minutes: int | None = None
+    buffer_after_minutes: int | None = None
+    minimum_notice_minutes: int | None = None
+    booking_horizon_days: int | None = None
+    round_robin_members: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkView:
+    id: str
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    timezone: str
+    weekly_hours: WeeklyHoursInput
+    calendar_provider: CalendarProviderName
+    auto_meeting_link: bool
+    slot_interval_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    minimum_notice_minutes: int
+    booking_horizon_days: int
+    round_robin_members: list[str] | None
+    owner_id: str
+    member_ids: tuple[str, ...] = ()
+    rules: tuple[WeeklyRule, ...] = field(default=(), repr=False)
+
+
+def parse_weekly_hours(hours: WeeklyHoursInput) -> list[WeeklyRule]:
+    """Day names → rules; "24:00" ends a day; end before start is refused (split across midnight)."""
+    rules: list[WeeklyRule] = []
+    for day, ranges in hours.items():
+        key = day.strip().lower()
+        if key not in WEEKDAYS:
+            raise InvalidInput(f"Unknown weekday {day!r}.", fields={"weekly_hours": f"unknown day {day!r}"})
+        for start, end in ranges:
+            try:
+                start_minute = parse_hhmm(start)
+                end_minute = parse_hhmm(end, allow_24=True)
+            except ValueError as exc:
+                raise InvalidInput(f"{day}: {exc}", fields={"weekly_hours": str(exc)}) from exc
+            if end_minute <= start_minute:
+                raise InvalidInput(
+                    f"{day.capitalize()} hours end ({end}) before they start ({start}). For hours "
+                    "past midnight, end the day at 24:00 and continue on the next day from 00:00.",
+                    fields={"weekly_hours": "end must be after start"},
+                )
+            rules.append(WeeklyRule(WEEKDAYS.index(key), start_minute, end_minute))
+    rules.sort(key=lambda r: (r.weekday, r.start_minute))
+    for a, b in itertools.pairwise(rules):
+        if a.weekday == b.weekday and b.start_minute < a.end_minute:
+            raise InvalidInput(
+                f"{WEEKDAYS[a.weekday].capitalize()} has overlapping hours.",
+                fields={"weekly_hours": "overlapping ranges"},
+            )
+    return rules
+
+
+def _bounded(value: int, *, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}.", fields={name: f"{low}..{high}"})
+    return value
+
+
+def to_view(link: BookingLink, members: list[str] | None) -> LinkView:
+    hours: WeeklyHoursInput = {}
+    rules = []
+    for row in link.hours:
+        hours.setdefault(WEEKDAYS[row.weekday], []).append(
+            (format_hhmm(row.start_minute), format_hhmm(row.end_minute))
+        )
+        rules.append(WeeklyRule(row.weekday, row.start_minute, row.end_minute))
+    return LinkView(
+        id=link.id,
+        slug=link.slug,
+        title=link.title,
+        description=link.description,
+        duration_minutes=link.duration_minutes,
+        timezone=link.timezone,
+        weekly_hours=hours,
+        calendar_provider=CalendarProviderName(link.calendar_provider),
+        auto_meeting_link=link.auto_meeting_link,
+        slot_interval_minutes=link.slot_interval_minutes,
+        buffer_before_minutes=link.buffer_before_minutes,
+        buffer_after_minutes=link.buffer_after_minutes,
+        minimum_notice_minutes=link.minimum_notice_minutes,
+        booking_horizon_days=link.booking_horizon_days,
+        round_robin_members=members,
+        owner_id=link.owner_id,
+        member_ids=tuple(m.user_id for m in link.members),
+        rules=tuple(rules),
+    )
+
+
+async def _member_emails(uow: UnitOfWork, link: BookingLink) -> list[str] | None:
+    if not link.members:
+        return None
+    users = {u.id: u.email for u in await uow.users.by_ids([m.user_id for m in link.members])}
+    return [users[m.user_id] for m in link.members]
+
+
+async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: datetime) -> None:
+    if data.slug is not None:
+        slug = data.slug.strip().lower()
+        if not SLUG.match(slug):
+            raise InvalidInput(
+                "The slug may use lower-case letters, digits and dashes (1–100 characters).",
+                fields={"slug": "invalid slug"},
+            )
+        if await uow.links.slug_taken(slug, except_id=link.id):
+            raise Conflict(f"The slug {slug!r} is already taken.")
+        link.slug = slug
+    if data.title is not None:
+        link.title = clean_text(data.title, field="title", max_length=200)
+    if data.description is not None:
+        link.description = data.description.strip()[:5000]
+    if data.duration_minutes is not None:
+        link.duration_minutes = _bounded(data.duration_minutes, name="duration_minutes", low=5, high=720)
+    if data.timezone is not None:
+        check_timezone(data.timezone)
+        link.timezone = data.timezone
+    if data.calendar_provider is not None:
+        try:
+            link.calendar_provider = CalendarProviderName(data.calendar_provider.strip().lower())
+        except ValueError as exc:
+            raise InvalidInput(
+                "calendar_provider must be one of none, google, microsoft.",
+                fields={"calendar_provider": "none|google|microsoft"},
+            ) from exc
+    if data.auto_meeting_link is not None:
+        link.auto_meeting_link = data.auto_meeting_link
+    for name, high in (
+        ("slot_interval_minutes", 720),
+        ("buffer_before_minutes", 720),
+        ("buffer_after_minutes", 720),
+        ("minimum_notice_minutes", 60 * 24 * 90),
+        ("booking_horizon_days", 730),
+    ):
+        value = getattr(data, name)
+        if value is not None:
+            low = 1 if name in {"slot_interval_minutes", "booking_horizon_days"} else 0
+            setattr(link, name, _bounded(value, name=name, low=low, high=high))
+    if data.weekly_hours is not None:
+        rules = parse_weekly_hours(data.weekly_hours)
+        link.hours = [
+            WeeklyHours(weekday=r.weekday, start_minute=r.start_minute, end_minute=r.end_minute)
+            for r in rules
+        ]
+    if data.round_robin_members is not None:
+        emails = [normalize_email(e, field="round_robin_members") for e in data.round_robin_members]
+        if len(set(emails)) != len(emails):
+            raise InvalidInput(
+                "round_robin_members lists someone twice.",
+                fields={"round_robin_members": "duplicate"},
+            )
+        users = {u.email.lower(): u for u in await uow.users.by_emails(emails)}
+        unknown = [e for e in emails if e not in users]
+        if unknown:
+            raise InvalidInput(
+                f"No Workestra user with the email {unknown[0]}.",
+                fields={"round_robin_members": f"unknown user {unknown[0]}"},
+            )
+        link.members = [LinkMember(user_id=users[e].id, position=i) for i, e in enumerate(emails)]
+    link.updated_at = now
+
+
+async def create_link(ctx: ServiceContext, host: Host, data: LinkInput) -> LinkView:
+    if data.slug is None or data.title is None or data.duration_minutes is None:
+        missing = [n for n in ("slug", "title", "duration_minutes") if getattr(data, n) is None]
+        raise InvalidInput(f"Missing {', '.join(missing)}.", fields=dict.fromkeys(missing, "required"))
+    now = ctx.clock.now()
+    defaults = replace(
+        data,
+        timezone=data.timezone or host.timezone.key,
+        weekly_hours=DEFAULT_HOURS if data.weekly_hours is None else data.weekly_hours,
+        calendar_provider=data.calendar_provider or CalendarProviderName.NONE,
+        auto_meeting_link=bool(data.auto_meeting_link),
+        slot_interval_minutes=data.slot_interval_minutes or data.duration_minutes,
+        buffer_before_minutes=data.buffer_before_minutes or 0,
+        buffer_after_minutes=data.buffer_after_minutes or 0,
+        minimum_notice_minutes=data.minimum_notice_minutes or 0,
+        booking_horizon_days=data.booking_horizon_days or 60,
+    )
+    async with ctx.uow(write=True) as uow:
+        link = BookingLink(owner_id=host.id, created_at=now, description="")
+        await _apply(uow, link, defaults, now=now)
+        uow.links.add(link)
+        await uow.links.flush()
+        view = to_view(link, await _member_emails(uow, link))
+        await uow.commit()
+    return view
+
+
+async def _owned(uow: UnitOfWork, host: Host, link_id: str) -> BookingLink:
+    link = await uow.links.get(link_id)
+    if link is None or link.owner_id != host.id:
+        raise NotFound("No booking link with that id.")  # another host's link looks absent
+    return link
+
+
+async def get_link(ctx: ServiceContext, host: Host, link_id: str) -> LinkView:
+    async with ctx.uow() as uow:
+        link = await _owned(uow, host, link_id)
+        return to_view(link, await _member_emails(uow, link))
+
+
+async def list_links(ctx: ServiceContext, host: Host) -> list[LinkView]:
+    async with ctx.uow() as uow:
+        return [to_view(link, await _member_emails(uow, link)) for link in await uow.links.for_owner(host.id)]
+
+
+async def update_link(ctx: ServiceContext, host: Host, link_id: str, data: LinkInput) -> LinkView:
+    now = ctx.clock.now()
+    async with ctx.uow(write=True) as uow:
+        link = await _owned(uow, host, link_id)
+        await _apply(uow, link, data, now=now)
+        await uow.links.flush()
+        view = to_view(link, await _member_emails(uow, link))
+        await uow.commit()
+    return view
+
+
+async def delete_link(ctx: ServiceContext, host: Host, link_id: str) -> None:
+    async with ctx.uow(write=True) as uow:
+        link = await _owned(uow, host, link_id)
+        await uow.links.delete(link)
+        await uow.commit()
+
+
+async def public_link(uow: UnitOfWork, slug: str) -> LinkView:
+    link = await uow.links.by_slug(slug.strip().lower())
+    if link is None:
+        raise NotFound("No booking page with that address.")
+    return to_view(link, await _member_emails(uow, link))
+
+
+LINK_FIELDS = tuple(f.name for f in fields(LinkInput))

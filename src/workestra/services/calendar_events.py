@@ -1,0 +1,113 @@
+"""The outbox job that puts a booking on the host's calendar, idempotently, before any email goes out."""
+
+import logging
+from zoneinfo import ZoneInfo
+
+from workestra.calendars.base import Attendee, EventDraft
+from workestra.calendars.errors import CalendarError
+from workestra.enums import (
+    PROVIDER_SLOT,
+    CalendarProviderName,
+    CalendarSyncStatus,
+    ConnectionProblem,
+    JobKind,
+)
+from workestra.services.connections import (
+    ConnectionCredentials,
+    describe,
+    problem_for,
+    record_problem,
+)
+from workestra.services.context import ServiceContext
+from workestra.services.notifications import format_when
+
+logger = logging.getLogger(__name__)
+
+NO_TEAMS_NOTE = (
+    "No Teams link could be created for this booking: {reason} The event is on your calendar; "
+    "send the invitee meeting details yourself."
+)
+
+
+async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
+    """Create the provider event (Graph ``transactionId`` / Google event id make retries safe),
+    store its id and join URL, and only then queue the confirmation email, in one transaction.
+
+    Raises CalendarError for the worker's retry policy to judge.
+    """
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(booking_id)
+        if booking is None or booking.calendar_status == CalendarSyncStatus.CREATED:
+            return
+        link = await uow.links.get(booking.link_id)
+        host = await uow.users.get(booking.host_id)
+    if link is None or host is None:
+        return
+    provider = CalendarProviderName(booking.calendar_provider)
+    link_tz = ZoneInfo(link.timezone)
+    draft = EventDraft(
+        idempotency_key=f"workestra-{booking.id}",
+        subject=f"{link.title} — {booking.invitee_name}",
+        body_text=(
+            f"{link.title} booked via Workestra.\n\n"
+            f"Invitee: {booking.invitee_name} <{booking.invitee_email}>\n"
+            f"When: {format_when(booking.starts_at, booking.ends_at, link_tz)}\n"
+            f"Invitee's time zone: {booking.invitee_timezone}\n\n"
+            f"To reschedule or cancel, reply to the invitee or manage the booking at "
+            f"{ctx.base_url}/calendar"
+        ),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        timezone=link.timezone,
+        attendee=Attendee(email=booking.invitee_email, name=booking.invitee_name),
+        online_meeting=booking.online_meeting_requested,
+    )
+    credentials = ConnectionCredentials(ctx, booking.host_id, PROVIDER_SLOT[provider])
+    created = await ctx.calendars.calendar(provider).create_event(credentials, draft)
+    note: str | None = None
+    if booking.online_meeting_requested and not created.join_url:
+        async with ctx.uow() as uow:
+            row = await uow.integrations.get(booking.host_id, PROVIDER_SLOT[provider])
+        if row is not None and row.problem in {
+            ConnectionProblem.PERSONAL_ACCOUNT,
+            ConnectionProblem.NO_TEAMS,
+            ConnectionProblem.MISSING_SCOPE,
+        }:
+            reason = describe(ConnectionProblem(row.problem), missing_scopes=row.last_error or "")
+        else:
+            reason = "the calendar accepted the event but returned no meeting link."
+        note = NO_TEAMS_NOTE.format(reason=reason)
+        logger.info("booking %s: provider event without a meeting link", booking.id)
+    async with ctx.uow(write=True) as uow:
+        booking = await uow.bookings.get(booking_id)
+        if booking is None:
+            return
+        booking.calendar_event_id = created.event_id
+        booking.calendar_ical_uid = created.ical_uid
+        booking.meeting_url = created.join_url
+        booking.calendar_problem = note
+        booking.calendar_status = CalendarSyncStatus.CREATED
+        uow.outbox.add(JobKind.SEND_CONFIRMATION, now=ctx.clock.now(), booking_id=booking.id)
+        await uow.commit()
+
+
+async def calendar_event_failed(ctx: ServiceContext, booking_id: str, error: Exception) -> None:
+    """The worker gave up: keep the booking, tell the host why, and still confirm to the invitee."""
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(booking_id)
+    if booking is None:
+        return
+    if isinstance(error, CalendarError):
+        provider = CalendarProviderName(booking.calendar_provider)
+        await record_problem(ctx, booking.host_id, PROVIDER_SLOT[provider], error)
+        reason = describe(problem_for(error))
+    else:
+        reason = "an unexpected error occurred."
+    async with ctx.uow(write=True) as uow:
+        booking = await uow.bookings.get(booking_id)
+        if booking is None:
+            return
+        booking.calendar_status = CalendarSyncStatus.FAILED
+        booking.calendar_problem = f"The event couldn't be added to your calendar: {reason}"
+        uow.outbox.add(JobKind.SEND_CONFIRMATION, now=ctx.clock.now(), booking_id=booking.id)
+        await uow.commit()

@@ -1,0 +1,22 @@
+"""The collaborators every use case receives, built once by the composition root (app.py / cli.py).
+
+One explicit bundle instead of signature introspection: a use case reads what it needs from it.
+"""
+
+from dataclasses import dataclass
+
+from workestra.calendars.registry import CalendarRegistry
+from workestra.clock import Clock
+from workestra.db.unit_of_work import UnitOfWorkFactory
+from workestra.mail import MailSender
+from workestra.security import TokenBox
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceContext:
+    uow: UnitOfWorkFactory
+    calendars: CalendarRegistry
+    clock: Clock
+    token_box: TokenBox
+    mail: MailSender
+    base_url: str

@@ -1,0 +1,104 @@
+"""Host accounts: creation, login and API-key authentication."""
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from email_validator import EmailNotValidError, validate_email
+
+from workestra.db.models import ApiKey, User
+from workestra.errors import Conflict, InvalidInput, NotAuthenticated
+from workestra.security import (
+    generate_api_key,
+    hash_password,
+    parse_prefix,
+    verify_api_key,
+    verify_password,
+)
+from workestra.services.context import ServiceContext
+from workestra.services.validation import check_timezone, clean_text
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    id: str
+    email: str
+    name: str
+    timezone: ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedUser:
+    id: str
+    email: str
+    api_key: str
+
+
+def normalize_email(value: str, *, field: str = "email") -> str:
+    """A deliverable-looking address, lower-cased; InvalidInput otherwise (header injection included)."""
+    if _CONTROL.search(value) or len(value) > 320:
+        raise InvalidInput("That email address isn't valid.", fields={field: "invalid email address"})
+    try:
+        result = validate_email(value.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"That email address isn't valid: {exc}", fields={field: str(exc)}) from exc
+    return result.normalized.lower()
+
+
+def to_host(user: User) -> Host:
+    return Host(id=user.id, email=user.email, name=user.name, timezone=ZoneInfo(user.timezone))
+
+
+async def create_user(
+    ctx: ServiceContext, *, email: str, name: str, password: str, timezone: str = "UTC"
+) -> CreatedUser:
+    """Create a host with an argon2id password hash and a first API key (returned once, stored hashed)."""
+    email = normalize_email(email)
+    name = clean_text(name, field="name", max_length=200)
+    check_timezone(timezone)
+    if len(password) < 8:
+        raise InvalidInput("Passwords need at least 8 characters.", fields={"password": "too short"})
+    now = ctx.clock.now()
+    async with ctx.uow(write=True) as uow:
+        if await uow.users.by_email(email) is not None:
+            raise Conflict(f"A user with the email {email} already exists.")
+        user = User(
+            email=email,
+            name=name,
+            password_hash=hash_password(password),
+            timezone=timezone,
+            created_at=now,
+        )
+        uow.users.add(user)
+        await uow.session.flush()
+        key, prefix, digest = generate_api_key()
+        uow.users.add_api_key(ApiKey(user_id=user.id, prefix=prefix, key_hash=digest, created_at=now))
+        await uow.commit()
+        return CreatedUser(id=user.id, email=user.email, api_key=key)
+
+
+async def authenticate(ctx: ServiceContext, *, email: str, password: str) -> Host:
+    async with ctx.uow() as uow:
+        user = await uow.users.by_email(email)
+        if user is None or not verify_password(password, user.password_hash):
+            raise NotAuthenticated("That email and password don't match an account.")
+        return to_host(user)
+
+
+async def host_for_api_key(ctx: ServiceContext, key: str) -> Host:
+    prefix = parse_prefix(key)
+    if prefix is None:
+        raise NotAuthenticated("Invalid API key.")
+    async with ctx.uow() as uow:
+        found = await uow.users.api_key_by_prefix(prefix)
+    if found is None or not verify_api_key(key, found[0].key_hash):
+        raise NotAuthenticated("Invalid API key.")
+    return to_host(found[1])
+
+
+async def get_host(ctx: ServiceContext, user_id: str) -> Host | None:
+    async with ctx.uow() as uow:
+        user = await uow.users.get(user_id)
+        return None if user is None else to_host(user)

@@ -1,0 +1,51 @@
+"""Input checks shared by the use cases: each failure is an InvalidInput naming its field."""
+
+import re
+import zoneinfo
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from workestra.errors import InvalidInput
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@cache
+def offered_timezones() -> tuple[str, ...]:
+    """IANA zones a host or invitee can pick (no legacy aliases like ``posix/`` or ``right/``)."""
+    zones = sorted(
+        name
+        for name in zoneinfo.available_timezones()
+        if "/" in name and not name.startswith(("posix/", "right/", "Etc/", "SystemV/", "US/"))
+    )
+    return (*zones, "UTC")
+
+
+def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
+    if not name or len(name) > 64 or _CONTROL.search(name) or ".." in name:
+        raise InvalidInput(f"Unknown time zone {name!r}.", fields={field: "unknown time zone"})
+    try:
+        return ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(
+            f"Unknown time zone {name!r}; use an IANA name such as Europe/Berlin.",
+            fields={field: "unknown time zone"},
+        ) from exc
+
+
+def clean_text(value: str, *, field: str, max_length: int, allow_empty: bool = False) -> str:
+    """Trimmed single-line text; control characters (CR/LF: header injection) are refused."""
+    value = value.strip()
+    if not value and not allow_empty:
+        raise InvalidInput(f"The {field} is required.", fields={field: "required"})
+    if len(value) > max_length:
+        raise InvalidInput(
+            f"The {field} is too long (at most {max_length} characters).",
+            fields={field: f"at most {max_length} characters"},
+        )
+    if _CONTROL.search(value):
+        raise InvalidInput(
+            f"The {field} contains control characters (such as line breaks).",
+            fields={field: "control characters are not allowed"},
+        )
+    return value

@@ -1,0 +1,40 @@
+"""Host endpoint for connected accounts: provider, account, scopes, status and problem; never a token."""
+
+from fastapi import APIRouter
+
+from workestra.enums import IntegrationProvider
+from workestra.services.connections import ConnectionView, check_connection, list_connections
+from workestra.web.api.schemas import AccountOut, IntegrationOut, ProblemOut
+from workestra.web.deps import ApiHost, CtxDep
+
+router = APIRouter(prefix="/integrations", tags=["integrations"])
+
+
+def to_out(view: ConnectionView) -> IntegrationOut:
+    return IntegrationOut(
+        provider=view.provider,
+        connected=view.connected,
+        account=AccountOut(email=view.account_email, name=view.display_name) if view.connected else None,
+        scopes=list(view.scopes),
+        status=view.status,
+        problem=ProblemOut(code=view.problem, message=view.problem_message or "") if view.problem else None,
+        needs_reconnect=view.needs_reconnect,
+        teams_available=view.teams_available,
+        personal_account=view.personal_account,
+        calendar_found=view.calendar_found,
+        checked_at=view.checked_at,
+    )
+
+
+@router.get("", response_model=list[IntegrationOut])
+async def list_all(ctx: CtxDep, host: ApiHost, check: bool = False) -> list[IntegrationOut]:
+    """``?check=true`` runs the health check on every connected account first."""
+    views = await list_connections(ctx, host)
+    if check:
+        views = [await check_connection(ctx, host, v.provider) if v.connected else v for v in views]
+    return [to_out(v) for v in views]
+
+
+@router.post("/{provider}/check", response_model=IntegrationOut)
+async def check(ctx: CtxDep, host: ApiHost, provider: IntegrationProvider) -> IntegrationOut:
+    return to_out(await check_connection(ctx, host, provider))

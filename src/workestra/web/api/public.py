@@ -1,0 +1,60 @@
+"""Public endpoints used by booking pages and embeds: slots and bookings."""
+
+from datetime import date
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query
+
+from workestra.services.availability import list_slots
+from workestra.services.booking import BookingView, book
+from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotOut, SlotsOut
+from workestra.web.deps import CtxDep
+
+router = APIRouter(prefix="/public", tags=["public"])
+
+
+def public_booking_out(view: BookingView, tz: ZoneInfo) -> PublicBookingOut:
+    return PublicBookingOut(
+        id=view.id,
+        status=view.status,
+        start=view.starts_at.astimezone(tz).isoformat(),
+        end=view.ends_at.astimezone(tz).isoformat(),
+        host=HostOut(name=view.host_name, email=view.host_email),
+        meeting_url=view.meeting_url,
+    )
+
+
+@router.get("/links/{slug}/slots", response_model=SlotsOut)
+async def get_slots(
+    ctx: CtxDep,
+    slug: str,
+    start: Annotated[date, Query(description="First calendar day, in `timezone`")],
+    end: Annotated[date, Query(description="Last calendar day (included), in `timezone`")],
+    timezone: Annotated[str, Query(max_length=200)] = "UTC",
+) -> SlotsOut:
+    result = await list_slots(ctx, slug, first_day=start, last_day=end, timezone=timezone)
+    tz = result.timezone
+    return SlotsOut(
+        timezone=tz.key,
+        slots=[
+            SlotOut(start=s.start.astimezone(tz).isoformat(), end=s.end.astimezone(tz).isoformat())
+            for s in result.slots
+        ],
+    )
+
+
+@router.post(
+    "/links/{slug}/bookings",
+    response_model=PublicBookingOut,
+    status_code=201,
+    responses={
+        409: {"description": "The slot is no longer free"},
+        404: {"description": "Unknown slug"},
+        422: {"description": "Invalid input"},
+        503: {"description": "Calendar unreadable"},
+    },
+)
+async def create_booking(ctx: CtxDep, slug: str, body: BookingIn) -> PublicBookingOut:
+    view = await book(ctx, slug, start=body.start, name=body.name, email=body.email, timezone=body.timezone)
+    return public_booking_out(view, ZoneInfo(view.invitee_timezone))

@@ -1,0 +1,122 @@
+"""The JSON contract of /api/v1 (checked from outside). Never ORM models; never a token field."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class SlotOut(BaseModel):
+    start: str
+    end: str
+
+
+class SlotsOut(BaseModel):
+    timezone: str
+    slots: list[SlotOut]
+
+
+class BookingIn(BaseModel):
+    start: AwareDatetime = Field(description="An offered slot start, ISO-8601 with offset")
+    name: Annotated[str, Field(min_length=1, max_length=20_000)]
+    email: Annotated[str, Field(min_length=1, max_length=20_000)]
+    timezone: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class HostOut(BaseModel):
+    name: str
+    email: str
+
+
+class PublicBookingOut(BaseModel):
+    id: str
+    status: str
+    start: str
+    end: str
+    host: HostOut
+    meeting_url: str | None
+
+
+class InviteeOut(BaseModel):
+    name: str
+    email: str
+    timezone: str
+
+
+class BookingOut(PublicBookingOut):
+    title: str
+    link_id: str
+    invitee: InviteeOut
+    calendar_provider: str
+    calendar_status: str
+    calendar_event_id: str | None
+    calendar_problem: str | None
+
+
+class HoursRange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: Annotated[str, Field(examples=["09:00"])]
+    end: Annotated[str, Field(examples=["17:00"])]
+
+
+class LinkIn(BaseModel):
+    """Create: slug, title and duration_minutes are required. Update (PATCH): every field optional."""
+
+    model_config = ConfigDict(extra="forbid")
+    slug: str | None = None
+    title: str | None = None
+    description: str | None = None
+    duration_minutes: int | None = None
+    timezone: str | None = None
+    weekly_hours: dict[str, list[HoursRange]] | None = None
+    calendar_provider: str | None = None
+    auto_meeting_link: bool | None = None
+    slot_interval_minutes: int | None = None
+    buffer_before_minutes: int | None = None
+    buffer_after_minutes: int | None = None
+    minimum_notice_minutes: int | None = None
+    booking_horizon_days: int | None = None
+    round_robin_members: list[str] | None = None
+
+
+class LinkOut(BaseModel):
+    id: str
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    timezone: str
+    weekly_hours: dict[str, list[HoursRange]]
+    calendar_provider: str
+    auto_meeting_link: bool
+    slot_interval_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    minimum_notice_minutes: int
+    booking_horizon_days: int
+    round_robin_members: list[str] | None
+    booking_page_url: str
+
+
+class ProblemOut(BaseModel):
+    code: str
+    message: str
+
+
+class AccountOut(BaseModel):
+    email: str | None
+    name: str | None
+
+
+class IntegrationOut(BaseModel):
+    provider: str
+    connected: bool
+    account: AccountOut | None
+    scopes: list[str]
+    status: str | None
+    problem: ProblemOut | None
+    needs_reconnect: bool
+    teams_available: bool | None
+    personal_account: bool | None
+    calendar_found: bool | None
+    checked_at: datetime | None

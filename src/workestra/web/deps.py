@@ -1,0 +1,66 @@
+"""Annotated dependency aliases: the only way routes reach settings, services' context and the caller."""
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Form, Header, Request
+
+from workestra.config import Settings
+from workestra.errors import Forbidden, NotAuthenticated
+from workestra.security.csrf import CsrfSigner
+from workestra.services.context import ServiceContext
+from workestra.services.users import Host, get_host, host_for_api_key
+
+
+def _ctx(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+CtxDep = Annotated[ServiceContext, Depends(_ctx)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def session_id(request: Request) -> str:
+    """A random id for this browser session (binds CSRF tokens and OAuth states to it)."""
+    sid = request.session.get("sid")
+    if not isinstance(sid, str):
+        sid = secrets.token_urlsafe(24)
+        request.session["sid"] = sid
+    return sid
+
+
+def csrf_token(request: Request) -> str:
+    signer: CsrfSigner = request.app.state.csrf
+    return signer.issue(session_id(request))
+
+
+async def _current_host(request: Request, ctx: CtxDep) -> Host:
+    user_id = request.session.get("uid")
+    host = await get_host(ctx, user_id) if isinstance(user_id, str) else None
+    if host is None:
+        raise NotAuthenticated("Please log in.")
+    return host
+
+
+async def _api_host(ctx: CtxDep, authorization: Annotated[str | None, Header()] = None) -> Host:
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise NotAuthenticated("Send your API key as `Authorization: Bearer <api_key>`.")
+    return await host_for_api_key(ctx, key.strip())
+
+
+async def _csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+    signer: CsrfSigner = request.app.state.csrf
+    if not signer.verify(csrf_token, session_id(request)):
+        raise Forbidden("This form has expired or didn't come from this site. Reload the page and try again.")
+
+
+CurrentHost = Annotated[Host, Depends(_current_host)]
+ApiHost = Annotated[Host, Depends(_api_host)]
+CsrfDep = Annotated[None, Depends(_csrf)]

@@ -1,0 +1,5 @@
+"""HTML pages (placeholder router until the pages land)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

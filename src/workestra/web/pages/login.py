@@ -1,0 +1,46 @@
+"""Log in and out of the host's session."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from workestra.errors import NotAuthenticated
+from workestra.services.users import authenticate
+from workestra.web.deps import CsrfDep, CtxDep
+from workestra.web.pages.rendering import local_path, render, see_other
+
+router = APIRouter(tags=["pages"])
+
+HOME = "/calendar"
+
+
+@router.get("/login")
+async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:  # noqa: A002
+    if isinstance(request.session.get("uid"), str):
+        return see_other(local_path(next, HOME))
+    return render(request, "login.html", {"next": local_path(next, ""), "email": "", "error": None})
+
+
+@router.post("/login")
+async def login(
+    request: Request, ctx: CtxDep, _csrf: CsrfDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
+) -> Response:
+    try:
+        host = await authenticate(ctx, email=email.strip(), password=password)
+    except NotAuthenticated as exc:
+        return render(request, "login.html",
+                      {"next": local_path(next, ""), "email": email, "error": exc.message},
+                      status_code=401)
+    request.session.clear()  # a fresh session id on login: no fixation of CSRF or OAuth state
+    request.session["uid"] = host.id
+    return see_other(local_path(next, HOME))
+
+
+@router.post("/logout")
+async def logout(request: Request, _csrf: CsrfDep) -> Response:
+    request.session.clear()
+    return see_other("/login")
