@@ -36,9 +36,7 @@ def slots_vs_sorting_busy(*, repeat: int) -> Comparison:
     now = window.start
 
     def engine() -> list[Interval]:
-        return available_slots(
-            rules=rules, tz=tz, window=window, policy=policy, busy=busy, now=now
-        )
+        return available_slots(rules=rules, tz=tz, window=window, policy=policy, busy=busy, now=now)
 
     def baseline() -> list[Interval]:
         return sorted(busy, key=lambda i: (i.start, i.end))

@@ -38,9 +38,7 @@ class Interval:
         start = as_utc(self.start, name="interval start")
         end = as_utc(self.end, name="interval end")
         if not start < end:
-            raise ValueError(
-                f"interval start {start.isoformat()} must be before end {end.isoformat()}"
-            )
+            raise ValueError(f"interval start {start.isoformat()} must be before end {end.isoformat()}")
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "end", end)
 

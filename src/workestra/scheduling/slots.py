@@ -63,8 +63,8 @@ def available_slots(
     start < now + horizon. Busy intervals may be unsorted and overlapping.
 
     The grid anchor does not depend on `window`: the engine looks up to two weeks back for where
-    a run of availability begins. Only availability without a break for longer than that is
-    anchored at a local midnight; give such links an interval that divides the day.
+    a run of availability begins. Only a run longer than that (e.g. 24/7 hours) is anchored at
+    the local midnight where the examined days begin; give such links an interval dividing 24 h.
     Raises ValueError when `now` is naive. Costs O(busy log busy + days + slots).
     """
     now = as_utc(now, name="now")
@@ -187,7 +187,7 @@ def _sweep(
             continue
         start = anchor if anchor >= lower else anchor - step * ((anchor - lower) // step)
         while start <= limit:
-            while zone < count and ends[zone] < start:
+            while zone < count and ends[zone] <= start:
                 zone += 1
             stop = limit
             if zone < count:

@@ -132,9 +132,7 @@ def local_days(first_day: date, last_day: date, tz: ZoneInfo) -> Interval:
     return Interval(start, end)
 
 
-def windows_for(
-    rules: Sequence[WeeklyRule], tz: ZoneInfo, first_day: date, last_day: date
-) -> list[Interval]:
+def windows_for(rules: Sequence[WeeklyRule], tz: ZoneInfo, first_day: date, last_day: date) -> list[Interval]:
     """Availability windows in UTC for the local days first_day..last_day (both included).
 
     Each rule applies on every day of its weekday, in `tz` wall-clock time (DST-safe, see

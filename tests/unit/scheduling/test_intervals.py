@@ -1,4 +1,5 @@
 from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -41,9 +42,7 @@ def test_interval_is_stored_in_utc_whatever_zone_it_was_given_in() -> None:
     interval = Interval(berlin, berlin + timedelta(hours=1))
     assert interval.start == datetime(2024, 1, 1, 9, tzinfo=UTC)
     assert interval.start.tzinfo is UTC
-    assert Interval(at(0), at(60)) == Interval(
-        at(0).astimezone(timezone(timedelta(hours=-5))), at(60)
-    )
+    assert Interval(at(0), at(60)) == Interval(at(0).astimezone(timezone(timedelta(hours=-5))), at(60))
 
 
 def test_naive_datetimes_are_rejected() -> None:
@@ -100,7 +99,7 @@ def test_merge_gives_sorted_separate_intervals_covering_the_same_time(
     parts: list[Interval],
 ) -> None:
     merged = merge(parts)
-    assert all(a.end < b.start for a, b in zip(merged, merged[1:], strict=False))
+    assert all(a.end < b.start for a, b in pairwise(merged))
     points = boundaries(parts)
     assert covered(points, merged) == covered(points, parts)
 
@@ -112,7 +111,7 @@ def test_subtract_result_avoids_busy_time_and_stays_inside_windows(
     free = subtract(windows, busy)
     assert not any(f.overlaps(b) for f in free for b in busy)
     assert all(any(w.contains(f) for w in merge(windows)) for f in free)
-    assert all(a.end < b.start for a, b in zip(free, free[1:], strict=False))
+    assert all(a.end < b.start for a, b in pairwise(free))
     points = boundaries(windows, busy)
     in_windows, in_busy = covered(points, windows), covered(points, busy)
     expected = [w and not b for w, b in zip(in_windows, in_busy, strict=True)]

@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -19,6 +20,7 @@ from workestra.scheduling import (
 )
 
 MINUTE = timedelta(minutes=1)
+ANY_WEEKDAY = st.integers(0, 6)
 ZONES = [
     ZoneInfo(name)
     for name in (
@@ -39,9 +41,7 @@ DST_DAYS = [
 
 
 @st.composite
-def weekly_rules(
-    draw: st.DrawFn, weekdays: st.SearchStrategy[int] = st.integers(0, 6)
-) -> WeeklyRule:
+def weekly_rules(draw: st.DrawFn, weekdays: st.SearchStrategy[int] = ANY_WEEKDAY) -> WeeklyRule:
     start = draw(st.integers(0, 95))
     end = draw(st.integers(start + 1, 96))
     return WeeklyRule(draw(weekdays), start * 15, end * 15)
@@ -81,13 +81,12 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         horizon=draw(minutes(2 * 1440, 10 * 1440, 1440)),
     )
     busy = [
-        Interval(start, start + draw(minutes(5, 240, 5)))
-        for start in draw(st.lists(minutes(-1440, 5 * 1440, 5), max_size=15))
-        for start in [window.start + start]
+        Interval(window.start + offset, window.start + offset + draw(minutes(5, 240, 5)))
+        for offset in draw(st.lists(minutes(-1440, 5 * 1440, 5), max_size=15))
     ]
     now = window.start + draw(minutes(-3 * 1440, 720, 5))
     nearby = st.integers(0, 2).map(lambda offset: (first.weekday() + offset) % 7)
-    rules = draw(st.lists(weekly_rules(nearby | st.integers(0, 6)), min_size=1, max_size=6))
+    rules = draw(st.lists(weekly_rules(nearby | ANY_WEEKDAY), min_size=1, max_size=6))
     return Scenario(rules, tz, window, policy, busy, now)
 
 
@@ -161,7 +160,7 @@ def test_slots_are_sorted_unique_and_respect_window_notice_and_horizon(
 ) -> None:
     found = scenario.slots()
     policy = scenario.policy
-    assert all(a.start < b.start for a, b in zip(found, found[1:], strict=False))
+    assert all(a.start < b.start for a, b in pairwise(found))
     for slot in found:
         assert slot.duration == policy.duration
         assert scenario.window.start <= slot.start < scenario.window.end

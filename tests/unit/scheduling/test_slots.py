@@ -57,9 +57,15 @@ def test_spring_forward_gap_has_no_phantom_slots() -> None:
     tz = ZoneInfo("America/New_York")
     found = slots([hours(SUNDAY, "00:00", "05:00")], tz=tz, days=(date(2024, 3, 10),) * 2)
     assert walls(found, tz) == [
-        "00:00-0500", "00:30-0500", "01:00-0500", "01:30-0500",
-        "03:00-0400", "03:30-0400", "04:00-0400", "04:30-0400",
-    ]  # fmt: skip
+        "00:00-0500",
+        "00:30-0500",
+        "01:00-0500",
+        "01:30-0500",
+        "03:00-0400",
+        "03:30-0400",
+        "04:00-0400",
+        "04:30-0400",
+    ]
 
 
 def test_fall_back_offers_the_repeated_hour_twice() -> None:
@@ -85,8 +91,10 @@ def test_lord_howe_half_hour_dst_shift_removes_exactly_one_slot() -> None:
 
 
 def test_kolkata_and_chatham_slots_start_at_local_hours() -> None:
-    for name, first_utc in [("Asia/Kolkata", utc(2024, 1, 8, 3, 30)),
-                            ("Pacific/Chatham", utc(2024, 1, 7, 19, 15))]:  # fmt: skip
+    for name, first_utc in [
+        ("Asia/Kolkata", utc(2024, 1, 8, 3, 30)),
+        ("Pacific/Chatham", utc(2024, 1, 7, 19, 15)),
+    ]:
         tz = ZoneInfo(name)
         found = slots([hours(MONDAY, "09:00", "10:00")], tz=tz)
         assert [slot.start for slot in found] == [first_utc, first_utc + HALF_HOUR]
@@ -108,8 +116,7 @@ def test_hours_crossing_midnight_offer_a_slot_that_spans_midnight() -> None:
 def test_invitee_day_in_another_zone_selects_the_hosts_hours_by_instant() -> None:
     host = ZoneInfo("America/Los_Angeles")
     tokyo = ZoneInfo("Asia/Tokyo")
-    found = slots([hours(MONDAY, "09:00", "12:00")], tz=host,
-                  days=(date(2024, 1, 9),) * 2, viewer=tokyo)  # fmt: skip
+    found = slots([hours(MONDAY, "09:00", "12:00")], tz=host, days=(date(2024, 1, 9),) * 2, viewer=tokyo)
     assert walls(found, host)[0] == "09:00-0800"
     assert {slot.start.astimezone(tokyo).date() for slot in found} == {date(2024, 1, 9)}
     assert len(found) == 6
@@ -118,8 +125,9 @@ def test_invitee_day_in_another_zone_selects_the_hosts_hours_by_instant() -> Non
 def test_grid_stays_anchored_to_the_hours_when_the_invitee_day_starts_midway() -> None:
     policy = SlotPolicy(duration=HALF_HOUR, interval=timedelta(minutes=45))
     auckland = ZoneInfo("Pacific/Auckland")  # Tuesday there starts Monday 11:00 UTC
-    found = slots([hours(MONDAY, "09:00", "13:00")], days=(date(2024, 1, 9),) * 2,
-                  viewer=auckland, policy=policy)  # fmt: skip
+    found = slots(
+        [hours(MONDAY, "09:00", "13:00")], days=(date(2024, 1, 9),) * 2, viewer=auckland, policy=policy
+    )
     assert walls(found, LONDON) == ["11:15+0000", "12:00+0000"]
 
 
@@ -131,17 +139,21 @@ def test_minimum_notice_hides_slots_starting_too_soon() -> None:
 
 def test_horizon_hides_slots_starting_at_or_after_it() -> None:
     policy = SlotPolicy(duration=HALF_HOUR, interval=HALF_HOUR, horizon=timedelta(hours=25))
-    found = slots([hours(MONDAY, "09:00", "10:00"), hours(TUESDAY, "09:00", "10:00")],
-                  days=(JAN_8, date(2024, 1, 9)), policy=policy,
-                  now=utc(2024, 1, 8, 8, 30))  # fmt: skip
+    found = slots(
+        [hours(MONDAY, "09:00", "10:00"), hours(TUESDAY, "09:00", "10:00")],
+        days=(JAN_8, date(2024, 1, 9)),
+        policy=policy,
+        now=utc(2024, 1, 8, 8, 30),
+    )
     assert [slot.start for slot in found] == [
-        utc(2024, 1, 8, 9), utc(2024, 1, 8, 9, 30), utc(2024, 1, 9, 9),
-    ]  # fmt: skip
+        utc(2024, 1, 8, 9),
+        utc(2024, 1, 8, 9, 30),
+        utc(2024, 1, 9, 9),
+    ]
 
 
 def test_buffers_keep_slots_clear_of_busy_time_on_both_sides() -> None:
-    policy = SlotPolicy(duration=HALF_HOUR, interval=QUARTER, buffer_before=QUARTER,
-                        buffer_after=QUARTER)  # fmt: skip
+    policy = SlotPolicy(duration=HALF_HOUR, interval=QUARTER, buffer_before=QUARTER, buffer_after=QUARTER)
     busy = (Interval(utc(2024, 1, 8, 12), utc(2024, 1, 8, 13)),)
     found = slots([hours(MONDAY, "11:00", "14:00")], policy=policy, busy=busy)
     assert walls(found, LONDON) == ["11:00+0000", "11:15+0000", "13:15+0000", "13:30+0000"]
@@ -151,8 +163,12 @@ def test_interval_shorter_than_duration_offers_overlapping_slots() -> None:
     policy = SlotPolicy(duration=timedelta(hours=1), interval=QUARTER)
     found = slots([hours(MONDAY, "09:00", "11:00")], policy=policy)
     assert walls(found, LONDON) == [
-        "09:00+0000", "09:15+0000", "09:30+0000", "09:45+0000", "10:00+0000",
-    ]  # fmt: skip
+        "09:00+0000",
+        "09:15+0000",
+        "09:30+0000",
+        "09:45+0000",
+        "10:00+0000",
+    ]
 
 
 def test_busy_time_exactly_touching_a_slot_does_not_block_it() -> None:
@@ -167,13 +183,16 @@ def test_no_rules_means_no_slots() -> None:
 
 def test_is_available_agrees_with_the_listed_slots() -> None:
     busy = [Interval(utc(2024, 1, 8, 10), utc(2024, 1, 8, 11))]
-    kwargs = {"rules": [hours(MONDAY, "09:00", "12:00")], "tz": LONDON, "busy": busy,
-              "policy": SlotPolicy(duration=HALF_HOUR, interval=HALF_HOUR),
-              "now": utc(2024, 1, 1)}  # fmt: skip
-    assert is_available(utc(2024, 1, 8, 9, 30), **kwargs)  # type: ignore[arg-type]
-    assert not is_available(utc(2024, 1, 8, 10), **kwargs)  # type: ignore[arg-type]
-    assert not is_available(utc(2024, 1, 8, 9, 15), **kwargs)  # type: ignore[arg-type]
-    assert not is_available(utc(2024, 1, 8, 11, 45), **kwargs)  # type: ignore[arg-type]
+    policy = SlotPolicy(duration=HALF_HOUR, interval=HALF_HOUR)
+
+    def offered(start: datetime) -> bool:
+        rules = [hours(MONDAY, "09:00", "12:00")]
+        return is_available(start, rules=rules, tz=LONDON, policy=policy, busy=busy, now=utc(2024, 1, 1))
+
+    assert offered(utc(2024, 1, 8, 9, 30))
+    assert not offered(utc(2024, 1, 8, 10))  # busy
+    assert not offered(utc(2024, 1, 8, 9, 15))  # off the grid
+    assert not offered(utc(2024, 1, 8, 11, 45))  # would end after the hours
 
 
 def test_naive_now_and_start_are_rejected() -> None:
@@ -187,12 +206,15 @@ def test_naive_now_and_start_are_rejected() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("duration", timedelta(0)), ("interval", -QUARTER), ("buffer_before", -QUARTER),
-     ("minimum_notice", -QUARTER), ("horizon", -QUARTER)],  # fmt: skip
+    [
+        ("duration", timedelta(0)),
+        ("interval", -QUARTER),
+        ("buffer_before", -QUARTER),
+        ("minimum_notice", -QUARTER),
+        ("horizon", -QUARTER),
+    ],
 )
-def test_slot_policy_rejects_empty_steps_and_negative_margins(
-    field: str, value: timedelta
-) -> None:
+def test_slot_policy_rejects_empty_steps_and_negative_margins(field: str, value: timedelta) -> None:
     fields = {"duration": HALF_HOUR, "interval": HALF_HOUR, field: value}
     with pytest.raises(ValueError, match=field):
         SlotPolicy(**fields)
@@ -200,9 +222,9 @@ def test_slot_policy_rejects_empty_steps_and_negative_margins(
 
 def test_slot_grid_does_not_depend_on_which_days_are_requested() -> None:
     around_the_clock = [hours(day, "00:00", "24:00") for day in range(5)]  # Mon-Fri
-    policy = SlotPolicy(duration=HALF_HOUR, interval=timedelta(minutes=45))
+    policy = SlotPolicy(duration=HALF_HOUR, interval=timedelta(minutes=50))
     wednesday = date(2024, 1, 10)
     alone = slots(around_the_clock, days=(wednesday, wednesday), policy=policy)
     in_week = slots(around_the_clock, days=(JAN_8, date(2024, 1, 12)), policy=policy)
     assert alone == [slot for slot in in_week if slot.start.date() == wednesday]
-    assert alone[0].start == utc(2024, 1, 10, 0, 45)  # 48 steps of 45 minutes from Monday 00:00
+    assert alone[0].start == utc(2024, 1, 10, 0, 20)  # 58 steps of 50 minutes from Monday 00:00
