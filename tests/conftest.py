@@ -33,12 +33,11 @@ def sandbox_server() -> Iterator[SandboxServer]:
 
 
 @pytest.fixture
-async def sandbox(sandbox_server: SandboxServer) -> AsyncIterator[SandboxControl]:
+async def sandbox(sandbox_server: SandboxServer) -> SandboxControl:
     """The sandbox, reset, with Workestra's app registered (any port's callback on loopback)."""
     control = SandboxControl(sandbox_server.url)
     await control.reset()
-    yield control
-    await control.aclose()
+    return control
 
 
 @pytest.fixture
@@ -95,7 +94,7 @@ async def live_server(
     """The app over real HTTP, with the sandbox as Microsoft and a real SMTP server for mail."""
     port = free_port()
     settings = make_settings(base_url=f"http://127.0.0.1:{port}", smtp_url=smtp_sink.url)
-    await sandbox.register_app(
+    await sandbox.create_microsoft_app(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         redirect_uris=[f"{settings.base_url}/integrations/microsoft/callback"],

@@ -42,11 +42,10 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
-            self._session = None
+        # close() rolls back anything uncommitted without expiring loaded objects, so values read
+        # in the unit stay readable after it ends.
+        await self.session.close()
+        self._session = None
 
     async def commit(self) -> None:
         await self.session.commit()

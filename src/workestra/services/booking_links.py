@@ -219,7 +219,7 @@ async def create_link(ctx: ServiceContext, host: Host, data: LinkInput) -> LinkV
         booking_horizon_days=data.booking_horizon_days or 60,
     )
     async with ctx.uow(write=True) as uow:
-        link = BookingLink(owner_id=host.id, created_at=now, description="")
+        link = BookingLink(owner_id=host.id, created_at=now, description="", hours=[], members=[])
         await _apply(uow, link, defaults, now=now)
         uow.links.add(link)
         await uow.links.flush()

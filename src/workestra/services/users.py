@@ -41,7 +41,9 @@ def normalize_email(value: str, *, field: str = "email") -> str:
     if _CONTROL.search(value) or len(value) > 320:
         raise InvalidInput("That email address isn't valid.", fields={field: "invalid email address"})
     try:
-        result = validate_email(value.strip(), check_deliverability=False)
+        result = validate_email(
+            value.strip(), check_deliverability=False, test_environment=True, globally_deliverable=False
+        )
     except EmailNotValidError as exc:
         raise InvalidInput(f"That email address isn't valid: {exc}", fields={field: str(exc)}) from exc
     return result.normalized.lower()

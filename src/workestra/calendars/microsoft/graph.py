@@ -6,7 +6,7 @@ Never reports "free" on failure; no retry loops beyond one token refresh after a
 import asyncio
 import logging
 import weakref
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -51,6 +51,10 @@ _CALENDAR_SCOPES = frozenset({"Calendars.ReadWrite"})
 _TEAMS = "teamsForBusiness"
 _CALENDAR_VIEW_SELECT = "start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"
 _ITEM_NOT_FOUND = "erroritemnotfound"
+# All-day events are floating dates: Graph may place them in another zone when it filters the
+# window than the one they are read in here, so the query reaches a day further each way and the
+# result is clipped to the window.
+_FLOATING_MARGIN = timedelta(days=1)
 
 
 def transaction_id(idempotency_key: str) -> str:
@@ -150,8 +154,8 @@ class MicrosoftCalendar:
         """
         url: str | None = self._config.graph("/me/calendarView")
         params: dict[str, str] | None = {
-            "startDateTime": _graph_instant(window.start),
-            "endDateTime": _graph_instant(window.end),
+            "startDateTime": _graph_instant(window.start - _FLOATING_MARGIN),
+            "endDateTime": _graph_instant(window.end + _FLOATING_MARGIN),
             "$select": _CALENDAR_VIEW_SELECT,
             "$top": str(self._page_size),
         }

@@ -10,7 +10,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import timezones
-from .errors import GraphError, access_denied, invalid_parameter, invalid_request, mailbox_not_enabled, not_emulated
+from .errors import (
+    GraphError,
+    access_denied,
+    invalid_parameter,
+    invalid_request,
+    mailbox_not_enabled,
+    not_emulated,
+)
 from .event_json import EVENT_PROPERTIES, event_json, span_in
 from .events import EVENT_TYPE, read_date_time
 from .mailbox import READ_CALENDAR, calendar_json, guard_calendar
@@ -30,7 +37,14 @@ from .wire import (
 MAX_VIEW_DAYS = 1825  # CV, observed limit
 MAX_SCHEDULES = 20  # GS-C
 MAX_SCHEDULE_DAYS = 62  # GS-C: window must be shorter than 62 days
-_VIEW_DIGIT = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4", "unknown": "2"}
+_VIEW_DIGIT = {
+    "free": "0",
+    "tentative": "1",
+    "busy": "2",
+    "oof": "3",
+    "workingElsewhere": "4",
+    "unknown": "2",
+}
 _RANK = {"free": 0, "workingElsewhere": 1, "tentative": 2, "busy": 3, "unknown": 3, "oof": 4}
 _ORDER_BY = re.compile(r"start/datetime(\s+(asc|desc))?", re.IGNORECASE)
 
@@ -142,9 +156,13 @@ def _interval(data: dict[str, Any]) -> int:
     value = data["availabilityViewInterval"]
     if value is None:
         # Observed: an explicit null made Graph fail with 500 (GS quirk in C1).
-        raise GraphError(500, "ErrorInternalServerError", "An internal server error occurred. The operation failed.")
+        raise GraphError(
+            500, "ErrorInternalServerError", "An internal server error occurred. The operation failed."
+        )
     if not isinstance(value, int) or isinstance(value, bool):
-        raise GraphError(400, "RequestBodyRead", f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'.")
+        raise GraphError(
+            400, "RequestBodyRead", f"Cannot convert the literal '{value}' to the expected type 'Edm.Int32'."
+        )
     if not 5 <= value <= 1440:
         raise invalid_parameter("availabilityViewInterval must be between 5 and 1440 minutes.")
     return value

@@ -158,8 +158,7 @@ def time_zone_not_supported(name: str) -> GraphError:
     return GraphError(
         400,
         "TimeZoneNotSupportedException",
-        "A valid TimeZone value must be specified. The following TimeZone value is not "
-        f"supported: '{name}'.",
+        f"A valid TimeZone value must be specified. The following TimeZone value is not supported: '{name}'.",
     )
 
 

@@ -66,9 +66,7 @@ def _location(event: Event) -> dict[str, Any]:
     return location
 
 
-def event_json(
-    event: Event, user: User, *, zone: str, body_type: str | None = None
-) -> dict[str, Any]:
+def event_json(event: Event, user: User, *, zone: str, body_type: str | None = None) -> dict[str, Any]:
     """The full event resource, as GET /me/events/{id} returns it."""
     content, content_type = event.body_content, event.body_type
     if body_type == "text" and content_type == "html":
@@ -116,9 +114,7 @@ def event_json(
         "locations": [location] if location["displayName"] else [],
         "recurrence": None,
         "attendees": [dict(a) for a in event.attendees],
-        "organizer": {
-            "emailAddress": {"name": event.organizer_name, "address": event.organizer_address}
-        },
+        "organizer": {"emailAddress": {"name": event.organizer_name, "address": event.organizer_address}},
         "onlineMeeting": dict(event.online_meeting) if event.online_meeting else None,
     }
     if event.transaction_id is None:

@@ -45,13 +45,13 @@ _ENUMS = {
 _BOOLEANS = ("hideAttendees", "isReminderOn", "responseRequested", "allowNewTimeProposals", "isAllDay")
 
 
-def _convert_error(value: Any, type_name: str) -> GraphError:
+def _convert_error(value: object, type_name: str) -> GraphError:
     return GraphError(
         400, "RequestBodyRead", f"Cannot convert the literal '{value}' to the expected type '{type_name}'."
     )
 
 
-def _enum(value: Any, type_name: str, members: tuple[str, ...]) -> str:
+def _enum(value: object, type_name: str, members: tuple[str, ...]) -> str:
     if isinstance(value, str):
         for member in members:
             if member.lower() == value.lower():
@@ -65,7 +65,7 @@ def _check_keys(data: dict[str, Any], allowed: set[str] | frozenset[str], type_n
             raise unknown_property(key, type_name)
 
 
-def _date_time(value: Any) -> tuple[datetime, str]:
+def read_date_time(value: object) -> tuple[datetime, str]:
     """A dateTimeTimeZone request object -> (naive wall time, zone name)."""
     if not isinstance(value, dict):
         raise _convert_error(value, "microsoft.graph.dateTimeTimeZone")
@@ -73,13 +73,15 @@ def _date_time(value: Any) -> tuple[datetime, str]:
     raw, zone = value.get("dateTime"), value.get("timeZone")
     wall = timezones.parse_wall_time(raw) if isinstance(raw, str) else None
     if wall is None:
-        raise unable_to_deserialize(f"Cannot convert the literal '{raw}' to the expected type 'Edm.DateTime'.")
+        raise unable_to_deserialize(
+            f"Cannot convert the literal '{raw}' to the expected type 'Edm.DateTime'."
+        )
     if not isinstance(zone, str) or not timezones.is_supported(zone):
         raise time_zone_not_supported(str(zone) if zone is not None else "")
     return wall, zone
 
 
-def _attendees(value: Any) -> list[dict[str, Any]]:
+def _attendees(value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise _convert_error(value, "Collection(microsoft.graph.attendee)")
     if len(value) > MAX_ATTENDEES:
@@ -93,7 +95,9 @@ def _attendees(value: Any) -> list[dict[str, Any]]:
         if not isinstance(email, dict) or not isinstance(email.get("address"), str):
             raise invalid_request("An attendee must have an emailAddress with an address.")
         _check_keys(email, {"address", "name"}, "microsoft.graph.emailAddress")
-        kind = _enum(item.get("type", "required"), "microsoft.graph.attendeeType", ("required", "optional", "resource"))
+        kind = _enum(
+            item.get("type", "required"), "microsoft.graph.attendeeType", ("required", "optional", "resource")
+        )
         address = email["address"]
         result.append(
             {
@@ -157,7 +161,7 @@ _ATTRIBUTE = {
 }
 
 
-def _location(value: Any) -> dict[str, Any]:
+def _location(value: object) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -168,8 +172,8 @@ def _location(value: Any) -> dict[str, Any]:
 def _apply_times(event: Event, data: dict[str, Any], *, creating: bool) -> None:
     if creating and ("start" not in data or "end" not in data):
         raise invalid_request("Your request can't be completed. The start and end times are required.")
-    start_wall, start_zone = _date_time(data["start"]) if "start" in data else (None, event.start_zone)
-    end_wall, end_zone = _date_time(data["end"]) if "end" in data else (None, event.end_zone)
+    start_wall, start_zone = read_date_time(data["start"]) if "start" in data else (None, event.start_zone)
+    end_wall, end_zone = read_date_time(data["end"]) if "end" in data else (None, event.end_zone)
     if event.is_all_day:
         # All-day events are floating dates: midnight to midnight [EV isAllDay].
         for wall in (start_wall, end_wall):
@@ -209,7 +213,7 @@ def _attach_meeting(event: Event, user: User) -> None:
     }
     if event.body_type == "html":
         event.body_content += (
-            '<div><hr><div>Microsoft Teams meeting</div>'
+            "<div><hr><div>Microsoft Teams meeting</div>"
             f'<div><a href="{join_url}">Join Microsoft Teams Meeting</a></div><hr></div>'
         )
     else:
@@ -249,7 +253,11 @@ def create_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
     event = new_event(user, now=now, starts_at=now, ends_at=now)
     _apply(event, {k: v for k, v in data.items() if k in CREATABLE})
     _apply_times(event, data, creating=True)
-    provider = _enum(data["onlineMeetingProvider"], *_ENUMS["onlineMeetingProvider"]) if "onlineMeetingProvider" in data else None
+    provider = (
+        _enum(data["onlineMeetingProvider"], *_ENUMS["onlineMeetingProvider"])
+        if "onlineMeetingProvider" in data
+        else None
+    )
     online = data.get("isOnlineMeeting", False)
     if not isinstance(online, bool):
         raise _convert_error(online, "Edm.Boolean")
@@ -269,7 +277,11 @@ def list_events(ctx: Context, match: re.Match[str]) -> GraphResponse:
     zone = ctx.prefer.time_zone
     events = sorted(ctx.user.events.values(), key=lambda e: (span_in(e, zone)[0], e.id))
     rendered = [
-        project(event_json(e, ctx.user, zone=zone, body_type=ctx.prefer.body_content_type), chosen, ("@odata.etag", "id"))
+        project(
+            event_json(e, ctx.user, zone=zone, body_type=ctx.prefer.body_content_type),
+            chosen,
+            ("@odata.etag", "id"),
+        )
         for e in events
     ]
     items, next_link = page(ctx, rendered)
@@ -302,7 +314,12 @@ def update_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
     data = {k: v for k, v in data.items() if k in PATCHABLE}
     if event.is_online_meeting and data.get("isOnlineMeeting") is False:
         raise invalid_request("An online meeting can't be changed back to a regular event.")
-    if event.is_online_meeting and "onlineMeetingProvider" in data and _enum(data["onlineMeetingProvider"], *_ENUMS["onlineMeetingProvider"]) != event.online_meeting_provider:
+    if (
+        event.is_online_meeting
+        and "onlineMeetingProvider" in data
+        and _enum(data["onlineMeetingProvider"], *_ENUMS["onlineMeetingProvider"])
+        != event.online_meeting_provider
+    ):
         raise invalid_request("The online meeting provider of an online meeting can't be changed.")
     _apply(event, data)
     if "start" in data or "end" in data or "isAllDay" in data:
@@ -337,7 +354,9 @@ def cancel_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
     if comment is not None and not isinstance(comment, str):
         raise _convert_error(comment, "Edm.String")
     if not event.is_organizer:
-        raise invalid_request("Your request can't be completed. You need to be an organizer to cancel a meeting.")
+        raise invalid_request(
+            "Your request can't be completed. You need to be an organizer to cancel a meeting."
+        )
     del ctx.user.events[event.id]
     event.is_cancelled = True
     ctx.user.removed.append(RemovedEvent(event=event, reason="cancelled", comment=comment))

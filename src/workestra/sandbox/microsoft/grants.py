@@ -93,8 +93,7 @@ def _verify_pkce(code: AuthorizationCode, verifier: str | None) -> None:
         raise IdentityError(
             "invalid_grant",
             501481,
-            "The Code_Verifier does not match the code_challenge supplied in the authorization "
-            "request.",
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
         )
 
 
@@ -140,9 +139,7 @@ def redeem_code(
     _verify_pkce(found, code_verifier)
     found.redeemed = True
     user = state.users[found.user_id]
-    return token_response(
-        state, app, user, found.scopes, nonce=found.nonce, with_refresh=None
-    )
+    return token_response(state, app, user, found.scopes, nonce=found.nonce, with_refresh=None)
 
 
 def _refresh_fault(state: MicrosoftState, user: User, token: RefreshToken) -> IdentityError | None:
@@ -232,8 +229,7 @@ def invalid_scope(value: str) -> IdentityError:
     return IdentityError(
         "invalid_scope",
         70011,
-        f"The provided value for the input parameter 'scope' is not valid. The scope {value} is "
-        "not valid.",
+        f"The provided value for the input parameter 'scope' is not valid. The scope {value} is not valid.",
     )
 
 
@@ -286,9 +282,7 @@ def _b64(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
-def id_token(
-    app: App, user: User, scopes: tuple[str, ...], *, now: datetime, nonce: str | None
-) -> str:
+def id_token(app: App, user: User, scopes: tuple[str, ...], *, now: datetime, nonce: str | None) -> str:
     """An unsigned (alg none) v2.0 id_token; `tid` is the MSA tenant for personal accounts."""
     issued = int(now.timestamp())
     claims: dict[str, Any] = {

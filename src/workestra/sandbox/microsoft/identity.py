@@ -131,8 +131,7 @@ class IdentityEndpoints:
         if app is None:
             raise _PageError(
                 700016,
-                f"Application with identifier '{client_id}' was not found in the directory "
-                f"'{tenant}'.",
+                f"Application with identifier '{client_id}' was not found in the directory '{tenant}'.",
             )
         redirect_uri = params.get("redirect_uri", "")
         if not redirect_uri:
@@ -216,8 +215,7 @@ class IdentityEndpoints:
                     app_name=app.name,
                     email=user.email,
                     permissions=[
-                        scope_names.DESCRIPTIONS.get(scope_names.short_name(s), s)
-                        for s in flow.scopes
+                        scope_names.DESCRIPTIONS.get(scope_names.short_name(s), s) for s in flow.scopes
                     ],
                 )
             )
@@ -237,7 +235,7 @@ class IdentityEndpoints:
             return self._redirect_code(flow, self.state.users[flow.user_id])
 
     async def admin_consent_return(self, request: Request) -> Response:
-        """"Return to the application" from the admin-approval page (A3, [R] AADSTS90094)."""
+        """ "Return to the application" from the admin-approval page (A3, [R] AADSTS90094)."""
         with self.state.lock:
             flow = self._flow(request.query_params.get("flow", ""))
             if flow is None:
@@ -257,9 +255,7 @@ class IdentityEndpoints:
 
     def _redirect_error(self, flow: PendingAuthorization, err: IdentityError) -> Response:
         self.state.flows.pop(flow.id, None)
-        body = identity_error_body(
-            err, now=self.state.now(), trace_id=new_guid(), correlation_id=new_guid()
-        )
+        body = identity_error_body(err, now=self.state.now(), trace_id=new_guid(), correlation_id=new_guid())
         params = {"error": err.error, "error_description": body["error_description"]}
         if "error_uri" in body:
             params["error_uri"] = body["error_uri"]
@@ -385,16 +381,26 @@ def _check_request(flow: PendingAuthorization, params: dict[str, str], mode: str
         raise fail("invalid_request", 70007, f"The response_mode '{mode}' is not supported.")
     response_type = params.get("response_type", "").split()
     if not response_type:
-        raise fail("invalid_request", 900144, "The request body must contain the following parameter: 'response_type'.")
+        raise fail(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'response_type'.",
+        )
     if "code" not in response_type:
-        raise fail("unsupported_response_type", 70005, f"response_type '{params['response_type']}' is not enabled for the application.")
+        raise fail(
+            "unsupported_response_type",
+            70005,
+            f"response_type '{params['response_type']}' is not enabled for the application.",
+        )
     if response_type != ["code"]:
         raise fail("invalid_request", 700054, "response_type 'id_token' is not enabled for the application.")
     if flow.prompt is not None and flow.prompt not in _PROMPTS:
         raise fail("invalid_request", 90023, f"Invalid prompt value '{flow.prompt}'.")
     scope = params.get("scope", "")
     if not scope.strip():
-        raise fail("invalid_request", 900144, "The request body must contain the following parameter: 'scope'.")
+        raise fail(
+            "invalid_request", 900144, "The request body must contain the following parameter: 'scope'."
+        )
     known, unknown = scope_names.parse(scope)
     if unknown:
         raise _RedirectError(flow, grants.invalid_scope(unknown[0]))

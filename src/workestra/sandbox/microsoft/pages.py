@@ -9,7 +9,7 @@ from html import escape
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title></head>\n<body>\n"
         "<p>Microsoft (sandbox)</p>\n"
         f"{body}\n</body></html>\n"
@@ -35,9 +35,7 @@ def sign_in(*, action: str, flow_id: str, app_name: str, email: str, error: str 
     )
 
 
-def consent(
-    *, action: str, flow_id: str, app_name: str, email: str, permissions: Iterable[str]
-) -> str:
+def consent(*, action: str, flow_id: str, app_name: str, email: str, permissions: Iterable[str]) -> str:
     items = "\n".join(f"<li>{escape(text)}</li>" for text in permissions)
     return _page(
         "Permissions requested",
@@ -64,8 +62,7 @@ def admin_approval(*, app_name: str, email: str, return_url: str) -> str:
 def error(*, headline: str) -> str:
     return _page(
         "Sign in error",
-        "<h1>Sorry, but we're having trouble signing you in.</h1>\n"
-        f'<p id="error">{escape(headline)}</p>',
+        f'<h1>Sorry, but we\'re having trouble signing you in.</h1>\n<p id="error">{escape(headline)}</p>',
     )
 
 

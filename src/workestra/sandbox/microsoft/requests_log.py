@@ -16,7 +16,7 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return {k: (REDACTED if k.lower() == "authorization" else v) for k, v in headers.items()}
 
 
-def log_entry(request: Request, body: Any) -> dict[str, Any]:
+def log_entry(request: Request, body: object) -> dict[str, Any]:
     """One log entry for an HTTP request (form bodies arrive as dicts, JSON as parsed)."""
     return entry(
         method=request.method,
@@ -28,7 +28,7 @@ def log_entry(request: Request, body: Any) -> dict[str, Any]:
 
 
 def entry(
-    *, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], body: Any
+    *, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], body: object
 ) -> dict[str, Any]:
     if isinstance(body, dict) and "client_secret" in body:
         body = {k: (REDACTED if k in _SECRET_FIELDS else v) for k, v in body.items()}

@@ -23,7 +23,9 @@ from .errors import (
 from .state import MicrosoftState, User
 
 GRAPH_PUBLIC = "https://graph.microsoft.com/v1.0"  # for @odata.context, as Graph writes it
-JSON_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+JSON_TYPE = (
+    "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+)
 DEFAULT_PAGE_SIZE = 10  # events: observed server default page size (C2)
 MAX_PAGE_SIZE = 1000
 _PREFERENCE = re.compile(r'([A-Za-z][\w.\-]*)\s*=\s*(?:"([^"]*)"|([^,;\s]+))')
@@ -48,7 +50,7 @@ class GraphRequest:
                 return value
         return None
 
-    def json(self) -> Any:
+    def json(self) -> object:
         if not self.body.strip():
             raise unable_to_deserialize("Empty Payload, JSON content expected.")
         try:
@@ -126,7 +128,7 @@ class Context:
             raise error()
 
 
-def ok(body: Any, *, status: int = 200, headers: dict[str, str] | None = None) -> GraphResponse:
+def ok(body: dict[str, Any], *, status: int = 200, headers: dict[str, str] | None = None) -> GraphResponse:
     return GraphResponse(status, body, headers or {})
 
 

@@ -1,5 +1,14 @@
-"""HTML pages (placeholder router until the pages land)."""
+"""HTML pages: login, the public booking page, settings, the Calendar dashboard and calendar connecting."""
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from workestra.web.pages import booking_page, dashboard, integrations, login, settings
+
+router = APIRouter(include_in_schema=False)
+router.include_router(login.router)
+router.include_router(dashboard.router)
+router.include_router(settings.router)
+router.include_router(integrations.router)
+router.include_router(booking_page.router)
+
+__all__ = ["router"]

@@ -87,8 +87,9 @@ def _token_body(error: str, code: int | None, *, suberror: str | None = None) ->
     return body
 
 
-def _response(status: int, body: Any = None, headers: dict[str, str] | None = None
-              ) -> httpx2.Response:
+def _response(
+    status: int, body: dict[str, Any] | bytes | None = None, headers: dict[str, str] | None = None
+) -> httpx2.Response:
     request = httpx2.Request("POST", "https://login.example.test/common/oauth2/v2.0/token")
     content = b"" if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     return httpx2.Response(status, content=content, headers=headers, request=request)

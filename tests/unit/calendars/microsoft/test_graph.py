@@ -5,7 +5,7 @@ The contract suite in tests/integration/calendars runs the same behaviours again
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -110,7 +110,7 @@ async def fake() -> FakeGraph:
 
 
 @pytest.fixture
-async def client(fake: FakeGraph) -> Any:
+async def client(fake: FakeGraph) -> AsyncIterator[httpx2.AsyncClient]:
     async with httpx2.AsyncClient(transport=httpx2.MockTransport(fake)) as http:
         yield http
 
@@ -209,7 +209,7 @@ async def test_busy_time_reads_every_page_following_next_link_unchanged(
                     Interval(_at(4, 9), _at(4, 9, 30))]
     first, second, third = fake.graph_requests()
     assert parse_qs(first.url.query.decode()) == {
-        "startDateTime": ["2025-06-02T00:00:00Z"], "endDateTime": ["2025-06-09T00:00:00Z"],
+        "startDateTime": ["2025-06-01T00:00:00Z"], "endDateTime": ["2025-06-10T00:00:00Z"],
         "$select": ["start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"],
         "$top": ["100"]}
     assert [str(second.url), str(third.url)] == [link2, link3]
@@ -225,6 +225,17 @@ async def test_busy_time_is_clipped_to_the_window(
         "busy", start="2025-06-01T22:00:00.0000000", end="2025-06-02T01:00:00.0000000")]))
     assert await calendar.busy_intervals(credentials, WINDOW) == [
         Interval(WINDOW.start, _at(2, 1))]
+
+
+async def test_all_day_event_of_the_day_before_blocks_into_the_window_in_its_own_zone(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
+) -> None:
+    # 1 June in Los Angeles runs until 2 June 07:00Z, past the window's start.
+    fake.on("GET", "/v1.0/me/calendarView", _page([_event(
+        "busy", start="2025-06-01T00:00:00.0000000", end="2025-06-02T00:00:00.0000000",
+        all_day=True, original_zone="Pacific Standard Time")]))
+    assert await calendar.busy_intervals(credentials, WINDOW) == [
+        Interval(WINDOW.start, _at(2, 7))]
 
 
 async def test_a_failing_later_page_fails_the_whole_read(

@@ -102,7 +102,8 @@ def test_unknown_zone_name_is_sent_in_utc() -> None:
 )
 def test_zone_names_graph_sends_back_are_read(name: str, key: str) -> None:
     zone = zone_for_graph_name(name)
-    assert zone is not None and zone.key == key
+    assert zone is not None
+    assert zone.key == key
 
 
 def test_unknown_graph_zone_name_reads_as_none() -> None:

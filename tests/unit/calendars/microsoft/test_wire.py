@@ -54,7 +54,7 @@ C2_1 = """{
      "end":   {"dateTime": "2025-06-03T14:00:00.0000000", "timeZone": "UTC"}}
   ],
   "@odata.nextLink": "https://graph.microsoft.com/v1.0/me/calendarView?startDateTime=2025-06-02T00%3a00%3a00Z&endDateTime=2025-06-09T00%3a00%3a00Z&%24select=subject%2cstart%2cend%2cshowAs%2cisCancelled%2cisAllDay&%24top=2&%24skip=2"
-}"""  # noqa: E501
+}"""
 
 D2_1 = """{
   "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users('3c4d')/calendar/$entity",
@@ -113,7 +113,8 @@ def test_token_error_example_a8_4_keeps_codes_suberror_and_claims() -> None:
     assert error.error == "invalid_grant"
     assert error.error_codes == [50076]
     assert error.suberror == "basic_action"
-    assert error.claims is not None and "capolids" in error.claims
+    assert error.claims is not None
+    assert "capolids" in error.claims
 
 
 def test_me_example_b1_is_read() -> None:
@@ -129,7 +130,8 @@ def test_calendar_view_page_c2_1_is_read_with_next_link() -> None:
     assert page.value[0].start == DateTimeTimeZone(
         date_time="2025-06-02T07:00:00.0000000", time_zone="UTC"
     )
-    assert page.next_link is not None and page.next_link.endswith("%24skip=2")
+    assert page.next_link is not None
+    assert page.next_link.endswith("%24skip=2")
 
 
 def test_calendar_example_d2_1_lists_online_meeting_providers() -> None:
@@ -142,7 +144,8 @@ def test_created_event_d2_3_yields_id_ical_uid_weblink_and_join_url() -> None:
     event = Event.model_validate_json(D2_3)
     assert event.id == "AAMkAGsbxEvt1="
     assert event.i_cal_uid == "040000008200E00074C5B7101A82E00800000000SBX0001"
-    assert event.web_link is not None and event.web_link.startswith("https://outlook.office365")
+    assert event.web_link is not None
+    assert event.web_link.startswith("https://outlook.office365")
     assert event.online_meeting is not None
     assert event.online_meeting.join_url is not None
     assert event.online_meeting.join_url.startswith("https://teams.microsoft.com/l/meetup-join/")

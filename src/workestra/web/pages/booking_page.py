@@ -1,0 +1,81 @@
+"""The public booking page (slots come from the JSON API through book.js) and the confirmation page."""
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from workestra.enums import CalendarProviderName, CalendarSyncStatus
+from workestra.errors import InvalidInput, NotFound
+from workestra.services.booking import BookingView, public_booking
+from workestra.services.booking_links import LinkView, public_link
+from workestra.services.context import ServiceContext
+from workestra.services.users import get_host
+from workestra.services.validation import check_timezone, offered_timezones
+from workestra.web.deps import CtxDep
+from workestra.web.pages.rendering import render
+
+router = APIRouter(prefix="/book", tags=["pages"])
+
+
+async def _link(ctx: ServiceContext, slug: str) -> LinkView:
+    # services.booking_links.public_link takes a unit of work rather than the context.
+    async with ctx.uow() as uow:
+        return await public_link(uow, slug)
+
+
+async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> tuple[LinkView, BookingView]:
+    link = await _link(ctx, slug)
+    view = await public_booking(ctx, booking_id)
+    if view.link_id != link.id:
+        raise NotFound("No booking with that id.")
+    return link, view
+
+
+def _awaiting_link(link: LinkView, view: BookingView) -> bool:
+    """True while the provider may still add a meeting link (the page polls for it)."""
+    return (
+        view.meeting_url is None and link.auto_meeting_link
+        and view.calendar_provider is not CalendarProviderName.NONE
+        and view.calendar_status is CalendarSyncStatus.PENDING
+    )
+
+
+def _zone(value: str | None, fallback: str) -> ZoneInfo:
+    try:
+        return check_timezone(value or fallback)
+    except InvalidInput:
+        return ZoneInfo(fallback)
+
+
+@router.get("/{slug}")
+async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
+    link = await _link(ctx, slug)
+    owner = await get_host(ctx, link.owner_id)
+    context: dict[str, Any] = {
+        "link": link, "host_name": owner.name if owner else "", "timezones": offered_timezones(),
+    }
+    return render(request, "book/page.html", context)
+
+
+@router.get("/{slug}/confirmed/{booking_id}.json")
+async def confirmation_status(ctx: CtxDep, slug: str, booking_id: str) -> JSONResponse:
+    _, view = await _booking(ctx, slug, booking_id)
+    return JSONResponse(
+        {"meeting_url": view.meeting_url, "calendar_status": view.calendar_status.value},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@router.get("/{slug}/confirmed/{booking_id}")
+async def confirmation(
+    request: Request, ctx: CtxDep, slug: str, booking_id: str,
+    tz: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    link, view = await _booking(ctx, slug, booking_id)
+    context: dict[str, Any] = {
+        "link": link, "booking": view, "zone": _zone(tz, view.invitee_timezone),
+        "awaiting_link": _awaiting_link(link, view),
+    }
+    return render(request, "book/confirmed.html", context)

@@ -1,0 +1,133 @@
+"""Settings pages: booking links (list, create, edit) and connected accounts."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from workestra.enums import CalendarProviderName, ConnectionProblem, IntegrationProvider
+from workestra.errors import Conflict, InvalidInput
+from workestra.services.booking_links import (
+    WEEKDAYS,
+    create_link,
+    delete_link,
+    get_link,
+    list_links,
+    update_link,
+)
+from workestra.services.connections import ConnectionView, list_connections
+from workestra.services.users import Host
+from workestra.services.validation import offered_timezones
+from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
+from workestra.web.pages.link_form import (
+    PROVIDER_CHOICES,
+    LinkFormValues,
+    blank_values,
+    to_input,
+    values_from_form,
+    values_from_view,
+)
+from workestra.web.pages.rendering import flash, render, see_other
+
+router = APIRouter(prefix="/settings", tags=["pages"])
+
+LINKS = "/settings/booking-links"
+PROVIDER_LABELS = dict(PROVIDER_CHOICES)
+
+MICROSOFT_PERMISSIONS: tuple[tuple[str, str], ...] = (
+    ("Calendars.ReadWrite", "Read your free/busy and create / update events on your behalf"),
+    ("OnlineMeetings.ReadWrite", "Generate Teams meeting URLs at event creation time"),
+    ("User.Read", "Identify the connected account"),
+    ("offline_access", "Keep the connection alive across sessions"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    name: str
+    purpose: str
+    granted: bool
+
+
+def permissions(view: ConnectionView) -> list[Permission]:
+    """The product page's permission table for a Microsoft card, each marked granted or missing."""
+    if view.provider is not IntegrationProvider.MICROSOFT_CALENDAR or not view.connected:
+        return []
+    granted = {s.lower() for s in view.scopes}
+    missing_text = (view.problem_message or "").lower() if view.problem is ConnectionProblem.MISSING_SCOPE else ""
+    result = []
+    for name, purpose in MICROSOFT_PERMISSIONS:
+        # Microsoft doesn't always echo offline_access; the service names it when it is really missing.
+        ok = name.lower() in granted or (name == "offline_access" and name not in missing_text)
+        result.append(Permission(name, purpose, ok))
+    return result
+
+
+def _form_page(
+    request: Request, host: Host, values: LinkFormValues, *, link_id: str | None,
+    error: InvalidInput | Conflict | None = None, status_code: int = 200,
+) -> Response:
+    context: dict[str, Any] = {
+        "values": values, "link_id": link_id, "weekdays": WEEKDAYS, "timezones": offered_timezones(),
+        "providers": PROVIDER_CHOICES, "error": error.message if error else None,
+        "field_errors": error.fields if error else {},
+    }
+    return render(request, "settings/link_form.html", context, host=host, status_code=status_code)
+
+
+@router.get("/booking-links")
+async def booking_links(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
+    links = await list_links(ctx, host)
+    return render(request, "settings/links.html",
+                  {"links": links, "provider_labels": PROVIDER_LABELS, "base_url": ctx.base_url}, host=host)
+
+
+@router.get("/booking-links/new")
+async def new_link(request: Request, host: CurrentHost) -> Response:
+    return _form_page(request, host, blank_values(host), link_id=None)
+
+
+@router.post("/booking-links")
+async def create(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep) -> Response:
+    values = values_from_form(await request.form())
+    try:
+        view = await create_link(ctx, host, to_input(values))
+    except (InvalidInput, Conflict) as exc:
+        return _form_page(request, host, values, link_id=None, error=exc,
+                          status_code=409 if isinstance(exc, Conflict) else 422)
+    flash(request, f"Created “{view.title}”. Its booking page is /book/{view.slug}.")
+    return see_other(LINKS)
+
+
+@router.get("/booking-links/{link_id}")
+async def edit_link(request: Request, ctx: CtxDep, host: CurrentHost, link_id: str) -> Response:
+    view = await get_link(ctx, host, link_id)
+    return _form_page(request, host, values_from_view(view), link_id=view.id)
+
+
+@router.post("/booking-links/{link_id}")
+async def update(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, link_id: str) -> Response:
+    values = values_from_form(await request.form())
+    try:
+        view = await update_link(ctx, host, link_id, to_input(values))
+    except (InvalidInput, Conflict) as exc:
+        return _form_page(request, host, values, link_id=link_id, error=exc,
+                          status_code=409 if isinstance(exc, Conflict) else 422)
+    flash(request, f"Saved “{view.title}”.")
+    return see_other(LINKS)
+
+
+@router.post("/booking-links/{link_id}/delete")
+async def delete(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, link_id: str) -> Response:
+    await delete_link(ctx, host, link_id)
+    flash(request, "Booking link deleted.")
+    return see_other(LINKS)
+
+
+@router.get("/connected-accounts")
+async def connected_accounts(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
+    views = await list_connections(ctx, host)
+    cards = [{"view": v, "permissions": permissions(v)} for v in views]
+    return render(request, "settings/connected_accounts.html",
+                  {"cards": cards, "microsoft": CalendarProviderName.MICROSOFT}, host=host)

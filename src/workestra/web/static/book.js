@@ -1,0 +1,369 @@
+/* Workestra booking page: days and slots from the public JSON API, booking by POST, and the
+   confirmation page's wait for a meeting link. Dependency-free; no inline scripts needed. */
+(function () {
+  "use strict";
+
+  var API = "/api/v1/public/links/";
+
+  function $(id) { return document.getElementById(id); }
+
+  function show(el, text) {
+    el.textContent = text;
+    el.hidden = !text;
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  function isoDay(date) {
+    return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate());
+  }
+
+  function addDays(day, n) {
+    var p = day.split("-").map(Number);
+    return isoDay(new Date(Date.UTC(p[0], p[1] - 1, p[2] + n)));
+  }
+
+  function validZone(zone) {
+    try {
+      new Intl.DateTimeFormat("en-US", { timeZone: zone });
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function todayIn(zone) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit"
+      }).formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) {
+      return isoDay(new Date());  // a zone this browser doesn't know: the UTC day is close enough
+    }
+    return parts.year + "-" + parts.month + "-" + parts.day;
+  }
+
+  function dayParts(day) {
+    var p = day.split("-").map(Number);
+    var date = new Date(Date.UTC(p[0], p[1] - 1, p[2], 12));
+    var fmt = function (opts) {
+      opts.timeZone = "UTC";
+      return new Intl.DateTimeFormat(undefined, opts).format(date);
+    };
+    return {
+      weekday: fmt({ weekday: "short" }),
+      number: fmt({ day: "numeric" }),
+      month: fmt({ month: "short" }),
+      long: fmt({ weekday: "long", day: "numeric", month: "long" })
+    };
+  }
+
+  function timeLabel(iso, zone) {
+    try {
+      return new Intl.DateTimeFormat(undefined, {
+        timeZone: zone, hour: "2-digit", minute: "2-digit"
+      }).format(new Date(iso));
+    } catch (e) {
+      return iso.slice(11, 16);
+    }
+  }
+
+  function errorMessage(body, fallback) {
+    return (body && body.error && body.error.message) || fallback;
+  }
+
+  function readJson(response) {
+    return response.json().catch(function () { return null; });
+  }
+
+  function bookingPage(root) {
+    var slug = root.getAttribute("data-slug");
+    var horizon = parseInt(root.getAttribute("data-horizon-days"), 10) || 60;
+    var tzSelect = $("tz");
+    var daysEl = $("days");
+    var slotsEl = $("slots");
+    var statusEl = $("slots-status");
+    var noticeEl = $("notice");
+    var form = $("booking-form");
+    var confirmBtn = $("confirm");
+    var state = { zone: "", today: "", weekStart: "", day: "", byDay: {}, slot: null, seq: 0 };
+
+    function ensureOption(zone) {
+      for (var i = 0; i < tzSelect.options.length; i++) {
+        if (tzSelect.options[i].value === zone) { return; }
+      }
+      var option = document.createElement("option");
+      option.value = zone;
+      option.textContent = zone.replace(/_/g, " ");
+      tzSelect.insertBefore(option, tzSelect.firstChild);
+    }
+
+    function detectedZone() {
+      var zone = "";
+      try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+      if (!zone || !validZone(zone)) { zone = root.getAttribute("data-link-timezone") || "UTC"; }
+      return zone;
+    }
+
+    function setZone(zone) {
+      state.zone = zone;
+      state.today = todayIn(zone);
+      state.weekStart = state.today;
+      state.day = "";
+      closeForm();
+    }
+
+    function closeForm() {
+      state.slot = null;
+      form.hidden = true;
+      markSelectedSlot();
+    }
+
+    function renderDays() {
+      daysEl.textContent = "";
+      for (var i = 0; i < 7; i++) {
+        var day = addDays(state.weekStart, i);
+        var count = (state.byDay[day] || []).length;
+        var parts = dayParts(day);
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "day";
+        button.setAttribute("data-day", day);
+        button.setAttribute("aria-pressed", day === state.day ? "true" : "false");
+        button.setAttribute("aria-label", parts.long + (count ? ", " + count + " times" : ", no times"));
+        button.disabled = count === 0;
+        var w = document.createElement("span"); w.className = "day-weekday"; w.textContent = parts.weekday;
+        var n = document.createElement("span"); n.className = "day-number"; n.textContent = parts.number;
+        var m = document.createElement("span"); m.className = "day-month"; m.textContent = parts.month;
+        button.appendChild(w); button.appendChild(n); button.appendChild(m);
+        button.addEventListener("click", onDay);
+        daysEl.appendChild(button);
+      }
+      var first = dayParts(state.weekStart);
+      var last = dayParts(addDays(state.weekStart, 6));
+      $("week-label").textContent = first.number + " " + first.month + " – " + last.number + " " + last.month;
+      $("prev-week").disabled = state.weekStart <= state.today;
+      $("next-week").disabled = addDays(state.weekStart, 7) > addDays(state.today, horizon);
+    }
+
+    function onDay(event) {
+      state.day = event.currentTarget.getAttribute("data-day");
+      closeForm();
+      renderDays();
+      renderSlots();
+    }
+
+    function renderSlots() {
+      slotsEl.textContent = "";
+      var slots = state.byDay[state.day] || [];
+      if (!state.day) {
+        statusEl.textContent = "No times available these 7 days. Try the next days.";
+        return;
+      }
+      statusEl.textContent = dayParts(state.day).long + " · times in " + state.zone.replace(/_/g, " ");
+      slots.forEach(function (slot) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "slot";
+        button.setAttribute("data-start", slot.start);
+        button.setAttribute("aria-pressed", "false");
+        button.textContent = timeLabel(slot.start, state.zone);
+        button.addEventListener("click", function () { choose(slot); });
+        slotsEl.appendChild(button);
+      });
+    }
+
+    function markSelectedSlot() {
+      var buttons = slotsEl.querySelectorAll("button.slot");
+      for (var i = 0; i < buttons.length; i++) {
+        var on = state.slot !== null && buttons[i].getAttribute("data-start") === state.slot.start;
+        buttons[i].setAttribute("aria-pressed", on ? "true" : "false");
+      }
+    }
+
+    function load() {
+      var seq = ++state.seq;
+      var end = addDays(state.weekStart, 6);
+      statusEl.textContent = "Loading available times…";
+      slotsEl.textContent = "";
+      var url = API + encodeURIComponent(slug) + "/slots?start=" + state.weekStart + "&end=" + end +
+        "&timezone=" + encodeURIComponent(state.zone);
+      fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+        return readJson(response).then(function (body) {
+          if (seq !== state.seq) { return; }
+          if (!response.ok) {
+            state.byDay = {};
+            state.day = "";
+            renderDays();
+            statusEl.textContent = errorMessage(body, "Available times couldn't be loaded. Please try again.");
+            return;
+          }
+          var byDay = {};
+          (body.slots || []).forEach(function (slot) {
+            var day = slot.start.slice(0, 10);
+            (byDay[day] = byDay[day] || []).push(slot);
+          });
+          state.byDay = byDay;
+          if (!byDay[state.day]) {
+            state.day = "";
+            for (var i = 0; i < 7; i++) {
+              var day = addDays(state.weekStart, i);
+              if (byDay[day]) { state.day = day; break; }
+            }
+          }
+          renderDays();
+          renderSlots();
+        });
+      }).catch(function () {
+        if (seq === state.seq) {
+          statusEl.textContent = "Available times couldn't be loaded (no connection). Please try again.";
+        }
+      });
+    }
+
+    function choose(slot) {
+      state.slot = slot;
+      markSelectedSlot();
+      show(noticeEl, "");
+      show($("form-error"), "");
+      $("chosen-slot").textContent = dayParts(slot.start.slice(0, 10)).long + ", " +
+        timeLabel(slot.start, state.zone) + "–" + timeLabel(slot.end, state.zone) +
+        " (" + state.zone.replace(/_/g, " ") + ")";
+      form.hidden = false;
+      $("invitee-name").focus();
+    }
+
+    function fieldErrors(fields) {
+      var shown = false;
+      ["name", "email"].forEach(function (name) {
+        if (fields && fields[name]) { show($(name + "-error"), fields[name]); shown = true; }
+      });
+      return shown;
+    }
+
+    function submit(event) {
+      event.preventDefault();
+      if (!state.slot) { return; }
+      show($("name-error"), "");
+      show($("email-error"), "");
+      show($("form-error"), "");
+      var name = $("invitee-name").value.trim();
+      var email = $("invitee-email").value.trim();
+      var missing = {};
+      if (!name) { missing.name = "Please enter your name."; }
+      if (!email) { missing.email = "Please enter your email address."; }
+      if (fieldErrors(missing)) { return; }
+      confirmBtn.disabled = true;
+      confirmBtn.textContent = "Booking…";
+      var payload = { start: state.slot.start, name: name, email: email, timezone: state.zone };
+      fetch(API + encodeURIComponent(slug) + "/bookings", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify(payload)
+      }).then(function (response) {
+        return readJson(response).then(function (body) {
+          if (response.status === 201 && body && body.id) {
+            window.location.assign("/book/" + encodeURIComponent(slug) + "/confirmed/" +
+              encodeURIComponent(body.id) + "?tz=" + encodeURIComponent(state.zone));
+            return;
+          }
+          reset();
+          if (response.status === 409) {
+            closeForm();
+            show(noticeEl, "That time was just taken. Please pick another time.");
+            load();
+          } else if (response.status === 422) {
+            var fields = body && body.error && body.error.fields;
+            if (!fieldErrors(fields)) { show($("form-error"), errorMessage(body, "Please check your details.")); }
+          } else {
+            show($("form-error"), errorMessage(body, "The booking couldn't be made. Please try again."));
+          }
+        });
+      }).catch(function () {
+        reset();
+        show($("form-error"), "The booking couldn't be sent (no connection). Please try again.");
+      });
+    }
+
+    function reset() {
+      confirmBtn.disabled = false;
+      confirmBtn.textContent = "Confirm booking";
+    }
+
+    tzSelect.addEventListener("change", function () {
+      show(noticeEl, "");
+      setZone(tzSelect.value);
+      load();
+    });
+    $("prev-week").addEventListener("click", function () {
+      var start = addDays(state.weekStart, -7);
+      state.weekStart = start < state.today ? state.today : start;
+      closeForm();
+      load();
+    });
+    $("next-week").addEventListener("click", function () {
+      state.weekStart = addDays(state.weekStart, 7);
+      closeForm();
+      load();
+    });
+    $("change-time").addEventListener("click", closeForm);
+    form.addEventListener("submit", submit);
+
+    var zone = detectedZone();
+    ensureOption(zone);
+    tzSelect.value = zone;
+    setZone(zone);
+    load();
+  }
+
+  function pollMeetingLink(el) {
+    var url = el.getAttribute("data-poll");
+    var target = $("meeting-link");
+    var tries = 0;
+    function done(node) {
+      target.textContent = "";
+      target.appendChild(node);
+    }
+    function tick() {
+      tries += 1;
+      fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (body) {
+        var link = body && body.meeting_url;
+        if (link && /^https?:\/\//.test(link)) {
+          var a = document.createElement("a");
+          a.className = "join button";
+          a.href = link;
+          a.target = "_blank";
+          a.rel = "noopener noreferrer";
+          a.textContent = "Join";
+          var text = document.createElement("span");
+          text.className = "url";
+          text.textContent = " " + link;
+          var wrap = document.createDocumentFragment();
+          wrap.appendChild(a);
+          wrap.appendChild(text);
+          done(wrap);
+          return;
+        }
+        if (body && body.calendar_status && body.calendar_status !== "pending") {
+          var note = document.createElement("span");
+          note.className = "muted";
+          note.textContent = "No online meeting link was created. The host will send the details.";
+          done(note);
+          return;
+        }
+        if (tries < 60) { window.setTimeout(tick, 3000); }
+      }).catch(function () {
+        if (tries < 60) { window.setTimeout(tick, 5000); }
+      });
+    }
+    window.setTimeout(tick, 1500);
+  }
+
+  var root = $("booking");
+  if (root) { bookingPage(root); }
+  var confirmation = $("confirmation");
+  if (confirmation && confirmation.getAttribute("data-poll")) { pollMeetingLink(confirmation); }
+})();

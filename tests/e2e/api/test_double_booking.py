@@ -1,0 +1,98 @@
+"""Fifty invitees race for one slot at running servers: exactly one wins, on SQLite and PostgreSQL."""
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import asyncpg
+import httpx2
+import pytest
+
+from tests.support.databases import postgres_database
+from tests.support.processes import ServeProcess, run_cli
+from tests.support.server import free_port
+from workestra.clock import SystemClock
+
+RACERS = 50
+HOURS = {day: [{"start": "00:00", "end": "24:00"}] for day in
+         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+
+
+def _env(database_url: str, port: int) -> dict[str, str]:
+    return {
+        "WORKESTRA_DATABASE_URL": database_url,
+        "WORKESTRA_SECRET_KEY": "race-test-secret-key-0123456789abcdef",
+        "WORKESTRA_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+
+
+async def _race(urls: list[str], api_key: str) -> list[int]:
+    day = (SystemClock().now() + timedelta(days=2)).date().isoformat()
+    async with httpx2.AsyncClient(timeout=60) as client:
+        created = await client.post(
+            f"{urls[0]}/api/v1/booking-links", headers={"Authorization": f"Bearer {api_key}"},
+            json={"slug": "race", "title": "Race", "duration_minutes": 30, "timezone": "UTC",
+                  "weekly_hours": HOURS, "minimum_notice_minutes": 60},
+        )
+        assert created.status_code == 201, created.text
+        slots = await client.get(f"{urls[0]}/api/v1/public/links/race/slots",
+                                 params={"start": day, "end": day, "timezone": "UTC"})
+        start = slots.json()["slots"][0]["start"]
+
+        async def attempt(i: int) -> int:
+            response = await client.post(
+                f"{urls[i % len(urls)]}/api/v1/public/links/race/bookings",
+                json={"start": start, "name": f"Racer {i}", "email": f"racer{i}@example.test",
+                      "timezone": "UTC"},
+            )
+            return response.status_code
+
+        return await asyncio.gather(*(attempt(i) for i in range(RACERS)))
+
+
+def _serve(database_url: str, tmp_path: Path, count: int) -> tuple[list[ServeProcess], str]:
+    ports = [free_port() for _ in range(count)]
+    env = _env(database_url, ports[0])
+    run_cli(["migrate"], env=env, cwd=tmp_path)
+    user = json.loads(run_cli(["users", "create", "--email", "host@example.test", "--name", "Host",
+                               "--password", "race-password"], env=env, cwd=tmp_path))
+    servers = [ServeProcess(port=p, env=_env(database_url, p), cwd=tmp_path, worker=i == 0)
+               for i, p in enumerate(ports)]
+    for server in servers:
+        server.wait_ready()
+    return servers, user["api_key"]
+
+
+async def test_fifty_concurrent_bookings_on_sqlite_give_one_booking(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'race.sqlite3'}"
+    servers, key = await asyncio.to_thread(_serve, url, tmp_path, 1)
+    try:
+        statuses = await _race([s.url for s in servers], key)
+    finally:
+        for server in servers:
+            await asyncio.to_thread(server.stop)
+    assert sorted(statuses) == [201] + [409] * (RACERS - 1)
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "race.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM bookings").fetchone() == (1,)
+
+
+@pytest.mark.postgres
+async def test_fifty_concurrent_bookings_across_two_servers_on_postgres_give_one_booking(
+    tmp_path: Path,
+) -> None:
+    async with postgres_database() as url:
+        servers, key = await asyncio.to_thread(_serve, url, tmp_path, 2)
+        try:
+            statuses = await _race([s.url for s in servers], key)
+        finally:
+            for server in servers:
+                await asyncio.to_thread(server.stop)
+        assert sorted(statuses) == [201] + [409] * (RACERS - 1)
+        connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        try:
+            assert await connection.fetchval("SELECT count(*) FROM bookings") == 1
+        finally:
+            await connection.close()

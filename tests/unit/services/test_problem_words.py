@@ -1,0 +1,49 @@
+"""Every provider error reaches the host in plain words; none is left unmapped."""
+
+import pytest
+
+from workestra.calendars import errors
+from workestra.calendars.errors import CalendarError, MissingScope, NeedsReauth
+from workestra.enums import ConnectionProblem
+from workestra.services.connections import PROBLEM_TEXT, describe, problem_for
+
+
+def _all_subclasses(cls: type[CalendarError]) -> list[type[CalendarError]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_all_subclasses(sub)]
+    return found
+
+
+@pytest.mark.parametrize("error_class", _all_subclasses(CalendarError))
+def test_every_calendar_error_has_host_facing_words(error_class: type[CalendarError]) -> None:
+    problem = problem_for(error_class())
+    text = describe(problem, missing_scopes="OnlineMeetings.ReadWrite")
+    assert text
+    assert "Traceback" not in text
+    assert "{" not in text
+
+
+def test_every_problem_has_text() -> None:
+    assert set(PROBLEM_TEXT) == set(ConnectionProblem)
+
+
+def test_missing_teams_scope_says_teams_links_cant_be_created() -> None:
+    text = describe(ConnectionProblem.MISSING_SCOPE, missing_scopes="OnlineMeetings.ReadWrite")
+    assert "OnlineMeetings.ReadWrite" in text
+    assert "Teams links can't be created" in text
+
+
+@pytest.mark.parametrize(
+    ("reason", "problem"),
+    [("expired", ConnectionProblem.EXPIRED), ("revoked", ConnectionProblem.REVOKED),
+     ("consent_missing", ConnectionProblem.CONSENT_MISSING),
+     ("interaction_required", ConnectionProblem.INTERACTION_REQUIRED)],
+)
+def test_dead_grants_are_told_apart(reason: str, problem: ConnectionProblem) -> None:
+    assert problem_for(NeedsReauth(reason=reason)) is problem
+
+
+def test_module_exports_are_all_calendar_errors() -> None:
+    assert issubclass(errors.Throttled, CalendarError)
+    assert problem_for(MissingScope()) is ConnectionProblem.MISSING_SCOPE
