@@ -23,10 +23,12 @@ async def test_upgrading_an_empty_database_gives_the_models_schema(database_url:
         async with engine.connect() as connection:
             differences = await connection.run_sync(_diff)
             if connection.dialect.name == "postgresql":
-                exclusion = await connection.scalar(text(
-                    "SELECT count(*) FROM pg_constraint WHERE conname = 'ex_bookings_no_overlap' "
-                    "AND contype = 'x'"
-                ))
+                exclusion = await connection.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_constraint WHERE conname = 'ex_bookings_no_overlap' "
+                        "AND contype = 'x'"
+                    )
+                )
                 assert exclusion == 1
     finally:
         await engine.dispose()

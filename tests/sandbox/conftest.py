@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx2
 import pytest
 
-from tests.support.sandbox import SandboxControl
+from tests.support.sandbox import SandboxControl, shared_tls_context
 from workestra.sandbox import SandboxServer
 
 
@@ -25,5 +25,7 @@ async def control(sandbox_server: SandboxServer) -> SandboxControl:
 
 @pytest.fixture
 async def http(sandbox_server: SandboxServer) -> AsyncIterator[httpx2.AsyncClient]:
-    async with httpx2.AsyncClient(base_url=sandbox_server.url, timeout=10) as client:
+    async with httpx2.AsyncClient(
+        base_url=sandbox_server.url, timeout=10, verify=shared_tls_context()
+    ) as client:
         yield client

@@ -4,7 +4,7 @@ import base64
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 
@@ -60,9 +60,7 @@ async def authorize(
     return await http.get(AUTHORIZE.format(tenant=tenant), params=params)
 
 
-async def token(
-    http: httpx2.AsyncClient, *, tenant: str = "common", **fields: str
-) -> httpx2.Response:
+async def token(http: httpx2.AsyncClient, *, tenant: str = "common", **fields: str) -> httpx2.Response:
     form = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
     form.update(fields)
     return await http.post(TOKEN.format(tenant=tenant), data=form)
@@ -107,12 +105,26 @@ async def connect(
     display_name: str = "Hana Host",
     scope: str = SCOPES,
     register: bool = True,
-    **user: Any,
+    kind: Literal["work", "personal"] = "work",
+    time_zone: str = "UTC",
+    teams: bool = True,
+    has_calendar: bool = True,
+    mailbox_enabled: bool = True,
+    mail_null: bool = False,
 ) -> Connection:
     """Register the app and a user, then run the code flow (auto-consent) to tokens."""
     if register:
         await register_app(control)
-    created = await control.create_microsoft_user(email=email, display_name=display_name, **user)
+    created = await control.create_microsoft_user(
+        email=email,
+        display_name=display_name,
+        kind=kind,
+        time_zone=time_zone,
+        teams=teams,
+        has_calendar=has_calendar,
+        mailbox_enabled=mailbox_enabled,
+        mail_null=mail_null,
+    )
     code, verifier = await code_for(control, http, email, scope=scope)
     response = await redeem(http, code, verifier)
     assert response.status_code == 200, response.text

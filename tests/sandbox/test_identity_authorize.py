@@ -32,9 +32,7 @@ async def _sign_in(http: httpx2.AsyncClient, page: httpx2.Response, email: str) 
     return await http.post(_form_action(page.text), data=form)
 
 
-async def _user(
-    control: SandboxControl, email: str, *, admin_consent_required: bool = False
-) -> None:
+async def _user(control: SandboxControl, email: str, *, admin_consent_required: bool = False) -> None:
     await control.create_microsoft_user(
         email=email,
         display_name="Hana Host",
@@ -59,7 +57,8 @@ async def test_sign_in_then_accept_redirects_with_code_and_state(
     consent = await _sign_in(http, page, "hana@contoso.test")
     assert "Permissions requested" in consent.text
     assert "Have full access to your calendars" in consent.text
-    assert ">Accept</button>" in consent.text and ">Cancel</button>" in consent.text
+    assert ">Accept</button>" in consent.text
+    assert ">Cancel</button>" in consent.text
 
     form = {"flow": _hidden(consent.text, "flow"), "decision": "accept"}
     params = redirect_params(await http.post(_form_action(consent.text), data=form))
@@ -126,9 +125,7 @@ async def test_redirect_uri_mismatch_is_an_error_page_not_a_redirect(
     assert "AADSTS50011" in response.text
 
 
-async def test_unknown_client_id_is_an_error_page(
-    control: SandboxControl, http: httpx2.AsyncClient
-) -> None:
+async def test_unknown_client_id_is_an_error_page(control: SandboxControl, http: httpx2.AsyncClient) -> None:
     response = await authorize(http, pkce_pair()[1])
     assert response.status_code == 400
     assert "AADSTS700016" in response.text
@@ -138,9 +135,7 @@ async def test_bad_pkce_method_and_unknown_scope_redirect_errors(
     control: SandboxControl, http: httpx2.AsyncClient
 ) -> None:
     await register_app(control)
-    bad_method = redirect_params(
-        await authorize(http, pkce_pair()[1], code_challenge_method="S512")
-    )
+    bad_method = redirect_params(await authorize(http, pkce_pair()[1], code_challenge_method="S512"))
     assert bad_method["error"] == "invalid_request"
     bad_scope = redirect_params(await authorize(http, pkce_pair()[1], scope="openid Calendars.Fly"))
     assert bad_scope["error"] == "invalid_scope"
@@ -156,16 +151,15 @@ async def test_auto_consent_prefers_login_hint_user(
     await _user(control, "ivo@contoso.test")
     await control.set_auto_consent("hana@contoso.test")
 
-    params = redirect_params(
-        await authorize(http, pkce_pair()[1], login_hint="ivo@contoso.test")
-    )
+    params = redirect_params(await authorize(http, pkce_pair()[1], login_hint="ivo@contoso.test"))
     assert params["code"]
     requests = await control.microsoft_requests()
     assert requests == []  # /authorize is a browser page, not logged
 
     await control.set_auto_consent(None)
     page = await authorize(http, pkce_pair()[1])
-    assert page.status_code == 200 and "Sign in" in page.text
+    assert page.status_code == 200
+    assert "Sign in" in page.text
 
 
 async def test_work_account_cannot_sign_in_at_consumers(
@@ -180,3 +174,12 @@ async def test_work_account_cannot_sign_in_at_consumers(
     assert "work or school account" in again.text
     assert CLIENT_ID not in again.headers.get("location", "")
     assert REDIRECT_URI not in again.headers.get("location", "")
+
+
+async def test_prompt_none_without_a_session_is_login_required(
+    control: SandboxControl, http: httpx2.AsyncClient
+) -> None:
+    await register_app(control)
+    params = redirect_params(await authorize(http, pkce_pair()[1], prompt="none"))
+    assert params["error"] == "login_required"
+    assert params["error_description"].startswith("AADSTS50058: ")

@@ -15,8 +15,13 @@ WORKESTRA = [sys.executable, "-m", "workestra"]
 
 def run_cli(args: list[str], *, env: dict[str, str], cwd: Path) -> str:
     result = subprocess.run(
-        [*WORKESTRA, *args], env={**os.environ, **env}, cwd=cwd, capture_output=True, text=True,
-        timeout=120, check=False,
+        [*WORKESTRA, *args],
+        env={**os.environ, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(f"workestra {' '.join(args)} failed: {result.stderr[-2000:]}")
@@ -30,7 +35,7 @@ class ServeProcess:
         if not worker:
             args.append("--no-worker")
         self._log = (cwd / f"serve-{port}.log").open("w")
-        self._process = subprocess.Popen(  # noqa: S603  (our own CLI)
+        self._process = subprocess.Popen(
             args, env={**os.environ, **env}, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT
         )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from workestra.calendars.errors import CalendarError
 from workestra.enums import CalendarProviderName
 from workestra.scheduling import Interval
 
@@ -82,6 +83,7 @@ class AccountProfile:
     account_id: str
     email: str
     display_name: str
+    personal_account: bool | None = None  # None when the provider's answer doesn't tell
 
 
 class CalendarProvider(Protocol):
@@ -106,7 +108,8 @@ class CalendarProvider(Protocol):
 class OAuthClient(Protocol):
     """Authorization-code + PKCE flow and refresh against one identity provider."""
 
-    required_scopes: frozenset[str]
+    required_scopes: frozenset[str]  # without these nothing works
+    requested_scopes: tuple[str, ...]  # what the authorize URL asks for (the host should grant all)
 
     def authorization_url(
         self, *, state: str, code_verifier: str, redirect_uri: str, login_hint: str | None = None
@@ -117,3 +120,7 @@ class OAuthClient(Protocol):
     async def refresh(self, refresh_token: str) -> TokenGrant: ...
 
     async def fetch_profile(self, access_token: str) -> AccountProfile: ...
+
+    def authorization_error(self, error: str, description: str | None) -> CalendarError:
+        """The provider error a callback's ``error``/``error_description`` stand for."""
+        ...

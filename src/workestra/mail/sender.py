@@ -99,9 +99,7 @@ def build_message(message: OutgoingEmail, *, mail_from: str) -> email.message.Em
         attachment, maintype, subtype, params = invitation
         msg.add_alternative(attachment.data, maintype, subtype, params=params)
     for attachment, maintype, subtype, params in parts:
-        msg.add_attachment(
-            attachment.data, maintype, subtype, filename=attachment.filename, params=params
-        )
+        msg.add_attachment(attachment.data, maintype, subtype, filename=attachment.filename, params=params)
     return msg
 
 

@@ -233,12 +233,15 @@ async def start_connection(
     )
 
 
-def _missing_scopes(oauth: OAuthClient, grant: TokenGrant) -> list[str]:
-    granted = {s.lower() for s in grant.scopes}
-    # Microsoft does not always echo offline_access; a refresh token proves it was granted.
-    if grant.refresh_token:
-        granted.add("offline_access")
-    return sorted(s for s in oauth.required_scopes if s.lower() not in granted)
+def missing_scopes(
+    oauth: OAuthClient, granted: frozenset[str] | set[str], *, has_refresh_token: bool
+) -> list[str]:
+    """Requested scopes the grant lacks, compared case-insensitively (Graph answers full URIs)."""
+    have = {s.lower() for s in granted}
+    # Microsoft does not echo offline_access; a refresh token proves it was granted.
+    if has_refresh_token:
+        have.add("offline_access")
+    return [s for s in oauth.requested_scopes if s.lower() not in have]
 
 
 async def complete_connection(
@@ -251,7 +254,6 @@ async def complete_connection(
     code: str | None,
     error: str | None = None,
     error_description: str | None = None,
-    authorization_error: CalendarError | None = None,
 ) -> ConnectionView:
     """Finish the OAuth dance: check the state is this session's, exchange the code, store, check health.
 
@@ -274,22 +276,23 @@ async def complete_connection(
             "This sign-in response doesn't belong to your session (it may have been used already "
             "or have expired). Start again from Connected Accounts."
         )
-    if error or authorization_error is not None:
-        problem = problem_for(authorization_error) if authorization_error else None
-        if problem is ConnectionProblem.ADMIN_CONSENT_REQUIRED:
-            raise ConnectionFailed(PROBLEM_TEXT[problem])
-        if isinstance(authorization_error, ConsentDeclined):
+    oauth = _oauth(ctx, provider)
+    if error:
+        refused = oauth.authorization_error(error, error_description)
+        logger.info("authorization for user %s refused: %s", host.id, type(refused).__name__)
+        if isinstance(refused, AdminConsentRequired):
+            raise ConnectionFailed(PROBLEM_TEXT[ConnectionProblem.ADMIN_CONSENT_REQUIRED])
+        if isinstance(refused, ConsentDeclined):
             raise ConnectionFailed(
                 "You cancelled the permission request, so nothing was connected. Click Connect "
                 "again and accept the permissions to connect your calendar."
             )
         raise ConnectionFailed(
-            f"{PROVIDER_LABEL[provider]} refused the connection ({error or 'error'}). Try again, "
+            f"{PROVIDER_LABEL[provider]} refused the connection ({error}). Try again, "
             "or ask your administrator."
         )
     if not code:
         raise InvalidInput("The sign-in response is missing its code; start again.")
-    oauth = _oauth(ctx, provider)
     verifier = ctx.token_box.open(pending.code_verifier_enc)
     try:
         grant = await oauth.exchange_code(
@@ -310,12 +313,12 @@ async def complete_connection(
         row.account_email = profile.email
         row.display_name = profile.display_name
         row.tenant_id = grant.tenant_id
-        row.personal_account = grant.tenant_id == MSA_TENANT_ID if grant.tenant_id else None
+        row.personal_account = (
+            grant.tenant_id == MSA_TENANT_ID if grant.tenant_id else profile.personal_account
+        )
         _store_grant(ctx, row, grant, now=now)
-        missing = _missing_scopes(oauth, grant)
         row.status = IntegrationStatus.ACTIVE
-        row.problem = ConnectionProblem.MISSING_SCOPE if missing else None
-        row.last_error = " ".join(missing) if missing else None
+        row.problem, row.last_error = None, None
         await uow.commit()
     return await check_connection(ctx, host, provider)
 
@@ -425,13 +428,14 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
             row = await uow.integrations.get(host.id, provider, for_update=True)
             if row is not None:
                 oauth = ctx.calendars.oauth(provider)
-                granted = frozenset(row.scopes.split())
-                missing = sorted(
-                    s
-                    for s in oauth.required_scopes
-                    if s.lower() not in {g.lower() for g in granted} and s != "offline_access"
+                missing = missing_scopes(
+                    oauth, set(row.scopes.split()), has_refresh_token=row.refresh_token_enc is not None
                 )
-                personal = health.personal_account or row.tenant_id == MSA_TENANT_ID
+                required = {s.lower() for s in oauth.required_scopes}
+                hard = [s for s in missing if s.lower() in required]
+                personal = bool(
+                    health.personal_account or row.personal_account or row.tenant_id == MSA_TENANT_ID
+                )
                 row.calendar_found = health.calendar_found
                 row.teams_available = health.teams_available
                 row.personal_account = personal
@@ -439,10 +443,13 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
                 row.status = IntegrationStatus.ACTIVE
                 if not health.calendar_found:
                     row.problem, row.last_error = ConnectionProblem.CALENDAR_NOT_FOUND, None
+                elif hard:
+                    row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(hard)
+                elif personal and provider is IntegrationProvider.MICROSOFT_CALENDAR:
+                    # Personal accounts can't hold OnlineMeetings.ReadWrite: the account kind is the news.
+                    row.problem, row.last_error = ConnectionProblem.PERSONAL_ACCOUNT, None
                 elif missing:
                     row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(missing)
-                elif personal and provider is IntegrationProvider.MICROSOFT_CALENDAR:
-                    row.problem, row.last_error = ConnectionProblem.PERSONAL_ACCOUNT, None
                 elif not health.teams_available and provider is IntegrationProvider.MICROSOFT_CALENDAR:
                     row.problem, row.last_error = ConnectionProblem.NO_TEAMS, None
                 else:

@@ -15,8 +15,10 @@ from tests.support.server import free_port
 from workestra.clock import SystemClock
 
 RACERS = 50
-HOURS = {day: [{"start": "00:00", "end": "24:00"}] for day in
-         ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")}
+HOURS = {
+    day: [{"start": "00:00", "end": "24:00"}]
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+}
 
 
 def _env(database_url: str, port: int) -> dict[str, str]:
@@ -31,20 +33,32 @@ async def _race(urls: list[str], api_key: str) -> list[int]:
     day = (SystemClock().now() + timedelta(days=2)).date().isoformat()
     async with httpx2.AsyncClient(timeout=60) as client:
         created = await client.post(
-            f"{urls[0]}/api/v1/booking-links", headers={"Authorization": f"Bearer {api_key}"},
-            json={"slug": "race", "title": "Race", "duration_minutes": 30, "timezone": "UTC",
-                  "weekly_hours": HOURS, "minimum_notice_minutes": 60},
+            f"{urls[0]}/api/v1/booking-links",
+            headers={"Authorization": f"Bearer {api_key}"},
+            json={
+                "slug": "race",
+                "title": "Race",
+                "duration_minutes": 30,
+                "timezone": "UTC",
+                "weekly_hours": HOURS,
+                "minimum_notice_minutes": 60,
+            },
         )
         assert created.status_code == 201, created.text
-        slots = await client.get(f"{urls[0]}/api/v1/public/links/race/slots",
-                                 params={"start": day, "end": day, "timezone": "UTC"})
+        slots = await client.get(
+            f"{urls[0]}/api/v1/public/links/race/slots", params={"start": day, "end": day, "timezone": "UTC"}
+        )
         start = slots.json()["slots"][0]["start"]
 
         async def attempt(i: int) -> int:
             response = await client.post(
                 f"{urls[i % len(urls)]}/api/v1/public/links/race/bookings",
-                json={"start": start, "name": f"Racer {i}", "email": f"racer{i}@example.test",
-                      "timezone": "UTC"},
+                json={
+                    "start": start,
+                    "name": f"Racer {i}",
+                    "email": f"racer{i}@example.test",
+                    "timezone": "UTC",
+                },
             )
             return response.status_code
 
@@ -55,10 +69,26 @@ def _serve(database_url: str, tmp_path: Path, count: int) -> tuple[list[ServePro
     ports = [free_port() for _ in range(count)]
     env = _env(database_url, ports[0])
     run_cli(["migrate"], env=env, cwd=tmp_path)
-    user = json.loads(run_cli(["users", "create", "--email", "host@example.test", "--name", "Host",
-                               "--password", "race-password"], env=env, cwd=tmp_path))
-    servers = [ServeProcess(port=p, env=_env(database_url, p), cwd=tmp_path, worker=i == 0)
-               for i, p in enumerate(ports)]
+    user = json.loads(
+        run_cli(
+            [
+                "users",
+                "create",
+                "--email",
+                "host@example.test",
+                "--name",
+                "Host",
+                "--password",
+                "race-password",
+            ],
+            env=env,
+            cwd=tmp_path,
+        )
+    )
+    servers = [
+        ServeProcess(port=p, env=_env(database_url, p), cwd=tmp_path, worker=i == 0)
+        for i, p in enumerate(ports)
+    ]
     for server in servers:
         server.wait_ready()
     return servers, user["api_key"]

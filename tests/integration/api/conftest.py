@@ -30,7 +30,9 @@ async def two_hosts(live_server: LiveServer) -> tuple[ApiHost, ApiHost]:
 
 
 async def first_slot(http: httpx2.AsyncClient, slug: str, day: str, tz: str = "UTC") -> str:
-    response = await http.get(f"/api/v1/public/links/{slug}/slots", params={"start": day, "end": day, "timezone": tz})
+    response = await http.get(
+        f"/api/v1/public/links/{slug}/slots", params={"start": day, "end": day, "timezone": tz}
+    )
     assert response.status_code == 200, response.text
     slots = response.json()["slots"]
     assert slots

@@ -10,8 +10,12 @@ from workestra.clock import SystemClock
 
 
 async def test_no_api_key_is_401_with_a_message(http: httpx2.AsyncClient) -> None:
-    for method, path in (("GET", "/api/v1/booking-links"), ("GET", "/api/v1/bookings"),
-                         ("GET", "/api/v1/integrations"), ("POST", "/api/v1/booking-links")):
+    for method, path in (
+        ("GET", "/api/v1/booking-links"),
+        ("GET", "/api/v1/bookings"),
+        ("GET", "/api/v1/integrations"),
+        ("POST", "/api/v1/booking-links"),
+    ):
         response = await http.request(method, path, json={})
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "not_authenticated"
@@ -40,8 +44,10 @@ async def test_bookings_of_another_host_are_invisible(
     alice, bob = two_hosts
     day = (SystemClock().now() + timedelta(days=3)).date().isoformat()
     start = await first_slot(http, bob.link.slug, day)
-    created = await http.post(f"/api/v1/public/links/{bob.link.slug}/bookings",
-                              json={"start": start, "name": "Ivo", "email": "ivo@example.test", "timezone": "UTC"})
+    created = await http.post(
+        f"/api/v1/public/links/{bob.link.slug}/bookings",
+        json={"start": start, "name": "Ivo", "email": "ivo@example.test", "timezone": "UTC"},
+    )
     assert created.status_code == 201, created.text
     booking_id = created.json()["id"]
     assert (await http.get("/api/v1/bookings", headers=alice.headers)).json() == []
@@ -58,6 +64,8 @@ async def test_patch_validates_each_field(
 ) -> None:
     alice, _ = two_hosts
     bad = {"calendar_provider": "outlook", "duration_minutes": 0, "slug": "Not A Slug!"}[field]
-    response = await http.patch(f"/api/v1/booking-links/{alice.link.id}", headers=alice.headers, json={field: bad})
+    response = await http.patch(
+        f"/api/v1/booking-links/{alice.link.id}", headers=alice.headers, json={field: bad}
+    )
     assert response.status_code == 422
     assert field in response.json()["error"]["fields"]

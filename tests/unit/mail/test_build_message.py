@@ -74,18 +74,14 @@ def test_message_without_attachments_is_a_plain_alternative() -> None:
 
 
 def test_several_recipients_share_the_to_header() -> None:
-    msg = build_message(
-        replace(BASE_EMAIL, to=("a@example.com", "b@example.com")), mail_from=MAIL_FROM
-    )
+    msg = build_message(replace(BASE_EMAIL, to=("a@example.com", "b@example.com")), mail_from=MAIL_FROM)
 
     assert msg["To"] == "a@example.com, b@example.com"
 
 
 def test_non_ascii_subject_and_names_survive() -> None:
     msg = build_message(
-        replace(
-            BASE_EMAIL, subject="Bestätigt: Gespräch mit Zoë", to=("Zoë Müller <zoe@example.com>",)
-        ),
+        replace(BASE_EMAIL, subject="Bestätigt: Gespräch mit Zoë", to=("Zoë Müller <zoe@example.com>",)),
         mail_from=MAIL_FROM,
     )
 
@@ -146,16 +142,12 @@ async def test_log_sender_still_rejects_header_injection() -> None:
 
 
 def test_settings_choose_smtp_when_a_url_is_given_and_logging_otherwise() -> None:
-    assert isinstance(
-        sender_from_settings(smtp_url="smtp://127.0.0.1:2525", mail_from=MAIL_FROM), SmtpSender
-    )
+    assert isinstance(sender_from_settings(smtp_url="smtp://127.0.0.1:2525", mail_from=MAIL_FROM), SmtpSender)
     assert isinstance(sender_from_settings(smtp_url=None, mail_from=MAIL_FROM), LogSender)
     assert isinstance(sender_from_settings(smtp_url="", mail_from=MAIL_FROM), LogSender)
 
 
-@pytest.mark.parametrize(
-    "url", ["http://mail.example", "smtp://", "mail.example:25", "smtp://host:notaport"]
-)
+@pytest.mark.parametrize("url", ["http://mail.example", "smtp://", "mail.example:25", "smtp://host:notaport"])
 def test_smtp_sender_rejects_a_malformed_url(url: str) -> None:
     with pytest.raises(ValueError, match=r"smtp://|[Pp]ort"):
         SmtpSender(url=url, mail_from=MAIL_FROM)

@@ -36,9 +36,12 @@ def test_missing_teams_scope_says_teams_links_cant_be_created() -> None:
 
 @pytest.mark.parametrize(
     ("reason", "problem"),
-    [("expired", ConnectionProblem.EXPIRED), ("revoked", ConnectionProblem.REVOKED),
-     ("consent_missing", ConnectionProblem.CONSENT_MISSING),
-     ("interaction_required", ConnectionProblem.INTERACTION_REQUIRED)],
+    [
+        ("expired", ConnectionProblem.EXPIRED),
+        ("revoked", ConnectionProblem.REVOKED),
+        ("consent_missing", ConnectionProblem.CONSENT_MISSING),
+        ("interaction_required", ConnectionProblem.INTERACTION_REQUIRED),
+    ],
 )
 def test_dead_grants_are_told_apart(reason: str, problem: ConnectionProblem) -> None:
     assert problem_for(NeedsReauth(reason=reason)) is problem

@@ -31,8 +31,7 @@ _INTERACTION = frozenset({50076, 50079, 53003, 50058})  # MFA, MFA enrolment, CA
 _USER_DECLINED = frozenset({65004})
 _ADMIN_CONSENT = frozenset({90094, 90095})
 
-_REAUTH_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required",
-                            "login_required"})
+_REAUTH_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required", "login_required"})
 _TRANSIENT_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
 
 # Graph error codes (PROVIDER-APIS E1): calendar endpoints use Exchange-style codes, the generic

@@ -51,9 +51,9 @@ _CALENDAR_SCOPES = frozenset({"Calendars.ReadWrite"})
 _TEAMS = "teamsForBusiness"
 _CALENDAR_VIEW_SELECT = "start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"
 _ITEM_NOT_FOUND = "erroritemnotfound"
-# All-day events are floating dates: Graph may place them in another zone when it filters the
-# window than the one they are read in here, so the query reaches a day further each way and the
-# result is clipped to the window.
+# All-day events are floating dates, and Graph may filter the window with them placed in another
+# zone than the one used here; so the query reaches one day further each way and the result is
+# clipped to the window.
 _FLOATING_MARGIN = timedelta(days=1)
 
 
@@ -90,12 +90,10 @@ def _instant(value: DateTimeTimeZone) -> datetime:
 def _all_day_bounds(
     event: Event, start: DateTimeTimeZone, end: DateTimeTimeZone
 ) -> tuple[datetime, datetime]:
-    # All-day events are floating dates: Graph returns them as midnight-to-midnight in the zone they
-    # were created in, whatever Prefer: outlook.timezone says, so the dates are read in
-    # originalStartTimeZone (falling back to the zone on the value itself).
-    zone = zone_for_graph_name(event.original_start_time_zone) or zone_for_graph_name(
-        start.time_zone
-    )
+    # All-day events are floating dates: Graph returns them midnight-to-midnight in the zone they
+    # were created in whatever Prefer: outlook.timezone says [O: learn.microsoft.com/en-us/answers/
+    # questions/1382503], so the dates are read in originalStartTimeZone (else the value's zone).
+    zone = zone_for_graph_name(event.original_start_time_zone) or zone_for_graph_name(start.time_zone)
     if zone is None:
         raise ProviderUnavailable(f"all-day event in unknown zone {start.time_zone!r}")
     first = datetime.combine(_all_day_date(start, zone), time(), tzinfo=zone)
@@ -132,21 +130,15 @@ class MicrosoftCalendar:
 
     name = CalendarProviderName.MICROSOFT
 
-    def __init__(
-        self, config: MicrosoftConfig, client: httpx2.AsyncClient, *, page_size: int = 100
-    ) -> None:
+    def __init__(self, config: MicrosoftConfig, client: httpx2.AsyncClient, *, page_size: int = 100) -> None:
         self._config = config
         self._client = client
         self._page_size = page_size
         # Held only while requests are in flight: an idle mailbox's semaphore is dropped, so one
         # left over from a finished event loop is never reused.
-        self._mailboxes: weakref.WeakValueDictionary[str, asyncio.Semaphore] = (
-            weakref.WeakValueDictionary()
-        )
+        self._mailboxes: weakref.WeakValueDictionary[str, asyncio.Semaphore] = weakref.WeakValueDictionary()
 
-    async def busy_intervals(
-        self, credentials: CredentialSource, window: Interval
-    ) -> list[Interval]:
+    async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
         """Busy time from ``GET /me/calendarView`` (C2), every page, clipped to ``window``.
 
         calendarView, not getSchedule: getSchedule is refused for personal accounts (C1, I1) and
@@ -173,9 +165,7 @@ class MicrosoftCalendar:
             for event in page.value:
                 interval = busy_interval(event)
                 if interval is not None and interval.overlaps(window):
-                    busy.append(
-                        Interval(max(interval.start, window.start), min(interval.end, window.end))
-                    )
+                    busy.append(Interval(max(interval.start, window.start), min(interval.end, window.end)))
             # The nextLink is followed unchanged (C2); it already carries the query.
             url, params = self._checked_next_link(page.next_link), None
         return busy
@@ -194,9 +184,7 @@ class MicrosoftCalendar:
             end=end,
             attendees=[
                 Attendee(
-                    email_address=EmailAddress(
-                        address=draft.attendee.email, name=draft.attendee.name
-                    ),
+                    email_address=EmailAddress(address=draft.attendee.email, name=draft.attendee.name),
                     type="required",
                 )
             ],
@@ -290,13 +278,23 @@ class MicrosoftCalendar:
         """One Graph call; a 401 gets exactly one forced token refresh and one retry (E1)."""
         token = await credentials.access_token()
         response = await self._send(
-            credentials.connection_key, method, url, token, params=params, json=json,
+            credentials.connection_key,
+            method,
+            url,
+            token,
+            params=params,
+            json=json,
             headers=headers,
         )
         if response.status_code == httpx2.codes.UNAUTHORIZED:
             token = await credentials.access_token(force_refresh=True)
             response = await self._send(
-                credentials.connection_key, method, url, token, params=params, json=json,
+                credentials.connection_key,
+                method,
+                url,
+                token,
+                params=params,
+                json=json,
                 headers=headers,
             )
         if response.is_error:

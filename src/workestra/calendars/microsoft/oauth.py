@@ -16,9 +16,10 @@ import httpx2
 from pydantic import ValidationError
 
 from workestra.calendars.base import AccountProfile, TokenGrant
-from workestra.calendars.errors import ProviderRejected, ProviderUnavailable
+from workestra.calendars.errors import CalendarError, ProviderRejected, ProviderUnavailable
 from workestra.calendars.http import build_client
 from workestra.calendars.microsoft.config import MicrosoftConfig
+from workestra.calendars.microsoft.errors import authorization_error as map_authorization_error
 from workestra.calendars.microsoft.errors import graph_error, token_error, transport_error
 from workestra.calendars.microsoft.wire import GraphUser, IdTokenClaims, TokenResponse
 
@@ -56,6 +57,11 @@ _CANONICAL_SCOPES = {
     )
 }
 _PKCE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 section 4.1
+# GET /me ids: a GUID (object id) for work/school accounts, the 16-hex-digit CID for personal ones
+# [O: https://github.com/OfficeDev/outlook-dev-docs/issues/918,
+#  https://github.com/microsoft/quick-authentication/pull/31].
+_WORK_USER_ID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
+_PERSONAL_USER_ID = re.compile(r"[0-9a-fA-F]{16}")
 _USER_SCOPES = frozenset({"User.Read"})
 
 
@@ -78,6 +84,14 @@ def normalize_scopes(granted: str | Iterable[str]) -> frozenset[str]:
 def is_personal_tenant(tenant_id: str | None) -> bool:
     """True for the consumer (MSA) tenant: outlook.com / hotmail accounts, which have no Teams."""
     return tenant_id is not None and tenant_id.lower() == PERSONAL_ACCOUNT_TENANT_ID
+
+
+def _personal_from_user_id(user_id: str) -> bool | None:
+    if _PERSONAL_USER_ID.fullmatch(user_id):
+        return True
+    if _WORK_USER_ID.fullmatch(user_id):
+        return False
+    return None
 
 
 def new_code_verifier() -> str:
@@ -116,6 +130,7 @@ class MicrosoftOAuth:
     """
 
     required_scopes: frozenset[str] = REQUIRED_SCOPES
+    requested_scopes: tuple[str, ...] = REQUESTED_SCOPES
 
     def __init__(self, config: MicrosoftConfig, client: httpx2.AsyncClient | None = None) -> None:
         self._config = config
@@ -173,8 +188,15 @@ class MicrosoftOAuth:
             {"grant_type": "refresh_token", "refresh_token": refresh_token}, refreshing=True
         )
 
+    def authorization_error(
+        self, error: str, description: str | None, error_uri: str | None = None
+    ) -> CalendarError:
+        """The callback's ``error`` / ``error_description`` (A3) → ConsentDeclined, ..."""
+        return map_authorization_error(error, description or "", error_uri)
+
     async def fetch_profile(self, access_token: str) -> AccountProfile:
-        """``GET /me`` (B): account id, address (``mail``, else ``userPrincipalName``), name."""
+        """``GET /me`` (B): account id, address (``mail``, else ``userPrincipalName``), name, and
+        whether it is a personal account (its id is a 16-hex-digit CID, not a GUID)."""
         try:
             response = await self._client.get(
                 self._config.graph("/me"),
@@ -196,7 +218,10 @@ class MicrosoftOAuth:
         if not email:
             raise ProviderRejected("GET /me returned neither mail nor userPrincipalName")
         return AccountProfile(
-            account_id=user.id, email=email, display_name=user.display_name or email
+            account_id=user.id,
+            email=email,
+            display_name=user.display_name or email,
+            personal_account=_personal_from_user_id(user.id),
         )
 
     async def _token_request(self, form: dict[str, str], *, refreshing: bool) -> TokenGrant:

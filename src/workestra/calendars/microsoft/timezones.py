@@ -32,8 +32,7 @@ def supported_iana_zones() -> tuple[str, ...]:
         sorted(
             name
             for name in zoneinfo.available_timezones()
-            if not name.startswith(_LEGACY_PREFIXES)
-            and ("/" in name or name in _OFFERED_BARE_NAMES)
+            if not name.startswith(_LEGACY_PREFIXES) and ("/" in name or name in _OFFERED_BARE_NAMES)
         )
     )
 
@@ -93,11 +92,7 @@ def _wall_time_is_exact(instant: datetime, zone: zoneinfo.ZoneInfo, windows: str
     if reference is None:
         return False
     wall = instant.astimezone(zone).replace(tzinfo=None)
-    offsets = {
-        wall.replace(tzinfo=tz, fold=fold).utcoffset()
-        for tz in (zone, reference)
-        for fold in (0, 1)
-    }
+    offsets = {wall.replace(tzinfo=tz, fold=fold).utcoffset() for tz in (zone, reference) for fold in (0, 1)}
     return offsets == {instant.astimezone(zone).utcoffset()}
 
 
@@ -119,9 +114,7 @@ def event_times(
             zone = zoneinfo.ZoneInfo(iana)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             zone = None
-        if zone is not None and all(
-            _wall_time_is_exact(t, zone, windows) for t in (starts_at, ends_at)
-        ):
+        if zone is not None and all(_wall_time_is_exact(t, zone, windows) for t in (starts_at, ends_at)):
             return (
                 DateTimeTimeZone(date_time=_format(starts_at.astimezone(zone)), time_zone=windows),
                 DateTimeTimeZone(date_time=_format(ends_at.astimezone(zone)), time_zone=windows),

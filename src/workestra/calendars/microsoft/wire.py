@@ -98,9 +98,7 @@ class GraphCalendar(_Wire):
     allowed_online_meeting_providers: list[str] = Field(
         default_factory=list, alias="allowedOnlineMeetingProviders"
     )
-    default_online_meeting_provider: str | None = Field(
-        default=None, alias="defaultOnlineMeetingProvider"
-    )
+    default_online_meeting_provider: str | None = Field(default=None, alias="defaultOnlineMeetingProvider")
     owner: EmailAddress | None = None
 
 

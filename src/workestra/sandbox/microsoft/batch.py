@@ -118,6 +118,7 @@ def _sub_request(outer: GraphRequest, item: _Item) -> GraphRequest:
         query=dict(parse_qsl(split.query, keep_blank_values=True)),
         headers=headers,
         body=_body_bytes(item.body),
+        base_path=outer.base_path,
         base_url=outer.base_url,
         request_id=new_guid(),
         client_request_id=outer.client_request_id,

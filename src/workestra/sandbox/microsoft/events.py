@@ -4,6 +4,7 @@ References: Graph `user-post-events.md`, `event-update.md`, `event-delete.md`, `
 `resources/event.md`, `concepts/outlook-calendar-online-meetings.md`. Callers hold the lock.
 """
 
+import dataclasses
 import re
 import secrets
 from datetime import datetime, time
@@ -141,8 +142,12 @@ def _apply(event: Event, data: dict[str, Any]) -> None:
         event.categories = [str(c) for c in data["categories"]]
     if "location" in data:
         event.location = _location(data["location"])
-    if data.get("locations"):
-        event.location = _location(data["locations"][0])
+    if "locations" in data:
+        locations = data["locations"]
+        if not isinstance(locations, list):
+            raise _convert_error(locations, "Collection(microsoft.graph.location)")
+        if locations:  # EV-PATCH: location and locations always correspond
+            event.location = _location(locations[0])
     if "attendees" in data:
         event.attendees = _attendees(data["attendees"])
     if data.get("recurrence") is not None:
@@ -176,7 +181,12 @@ def _apply_times(event: Event, data: dict[str, Any], *, creating: bool) -> None:
     end_wall, end_zone = read_date_time(data["end"]) if "end" in data else (None, event.end_zone)
     if event.is_all_day:
         # All-day events are floating dates: midnight to midnight [EV isAllDay].
-        for wall in (start_wall, end_wall):
+        kept = [
+            m.replace(tzinfo=None)
+            for m, w in ((event.starts_at, start_wall), (event.ends_at, end_wall))
+            if w is None
+        ]
+        for wall in (start_wall, end_wall, *kept):
             if wall is not None and wall.time() != time(0):
                 raise GraphError(
                     400,
@@ -238,11 +248,21 @@ def _event_response(ctx: Context, event: Event, *, status: int = 200) -> GraphRe
     return ok(body, status=status, headers=ctx.prefer.header())
 
 
+_NOT_EMULATED = ("attachments", "extensions", "singleValueExtendedProperties", "multiValueExtendedProperties")
+
+
+def _check_event_keys(data: dict[str, Any]) -> None:
+    for name in _NOT_EMULATED:
+        if name in data:
+            raise not_emulated(f"the event property '{name}'")
+    _check_keys(data, set(EVENT_PROPERTIES), EVENT_TYPE)
+
+
 def create_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
     """POST /me/events | /me/calendar/events | /me/calendars/{id}/events [EV-POST]."""
     guard_calendar(ctx, match.group("cid"), write=True)
     data = ctx.request.json_object()
-    _check_keys(data, set(EVENT_PROPERTIES), EVENT_TYPE)
+    _check_event_keys(data)
     user, now = ctx.user, ctx.state.now()
     transaction_id = data.get("transactionId")
     if transaction_id is not None and not isinstance(transaction_id, str):
@@ -306,7 +326,7 @@ def update_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
     guard_calendar(ctx, match.group("cid"), write=True)
     event = find_event(ctx.user, match.group("eid"))
     data = ctx.request.json_object()
-    _check_keys(data, set(EVENT_PROPERTIES), EVENT_TYPE)
+    _check_event_keys(data)
     # Read-only properties in the body are ignored (the EV-PATCH sample sends some), but a
     # transactionId can't be changed after creation [EV].
     if "transactionId" in data and data["transactionId"] != event.transaction_id:
@@ -321,6 +341,7 @@ def update_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
         != event.online_meeting_provider
     ):
         raise invalid_request("The online meeting provider of an online meeting can't be changed.")
+    event = dataclasses.replace(event)  # a draft: a 400 below must leave the stored event alone
     _apply(event, data)
     if "start" in data or "end" in data or "isAllDay" in data:
         _apply_times(event, data, creating=False)
@@ -332,6 +353,7 @@ def update_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
         _turn_online(event, ctx.user, _enum(provider, *_ENUMS["onlineMeetingProvider"]) if provider else None)
     event.modified_at = ctx.state.now()
     event.change_key = new_change_key()
+    ctx.user.events[event.id] = event
     return _event_response(ctx, event)
 
 

@@ -69,7 +69,7 @@ def issue_code(state: MicrosoftState, flow: PendingAuthorization, user: User) ->
     return code.code
 
 
-def _missing(name: str) -> IdentityError:
+def missing(name: str) -> IdentityError:
     return IdentityError(
         "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'."
     )
@@ -83,7 +83,7 @@ def _verify_pkce(code: AuthorizationCode, verifier: str | None) -> None:
     if code.code_challenge is None:
         return
     if not verifier:
-        raise _missing("code_verifier")
+        raise missing("code_verifier")
     if code.code_challenge_method == "S256":
         digest = hashlib.sha256(verifier.encode("ascii", "replace")).digest()
         expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
@@ -107,7 +107,7 @@ def redeem_code(
 ) -> dict[str, Any]:
     """grant_type=authorization_code [AUTHCODE "Redeem a code for an access token"]."""
     if not code:
-        raise _missing("code")
+        raise missing("code")
     found = state.codes.get(code)
     if found is None:
         raise _malformed()
@@ -128,7 +128,7 @@ def redeem_code(
             "Send a new interactive authorization request for this user and resource.",
         )
     if not redirect_uri:
-        raise _missing("redirect_uri")
+        raise missing("redirect_uri")
     if redirect_uri != found.redirect_uri:
         raise IdentityError(
             "invalid_grant",
@@ -200,7 +200,7 @@ def redeem_refresh_token(
 ) -> dict[str, Any]:
     """grant_type=refresh_token [AUTHCODE "Refresh the access token", RT]."""
     if not refresh_token:
-        raise _missing("refresh_token")
+        raise missing("refresh_token")
     token = state.refresh_tokens.get(refresh_token)
     if token is None:
         raise _malformed()
@@ -221,7 +221,10 @@ def redeem_refresh_token(
         dropped = {s for s in known if s not in granted(user, known)}
         if any(scope_names.is_graph(s) and s not in consented | dropped for s in known):
             raise _consent_missing(state, app.client_id)
-        wanted = tuple(known)
+        # Naming no resource (OIDC scopes only) keeps the Graph scopes of the original grant.
+        named_graph = any(scope_names.is_graph(s) for s in known)
+        kept = () if named_graph else tuple(s for s in token.scopes if scope_names.is_graph(s))
+        wanted = kept + tuple(known)
     return token_response(state, app, user, granted(user, wanted), nonce=None, with_refresh=True)
 
 

@@ -23,7 +23,6 @@ from .state import Fault, MicrosoftState, new_guid
 from .wire import JSON_TYPE, Caller, Context, GraphRequest, GraphResponse, Preferences
 
 Handler = Callable[[Context, re.Match[str]], GraphResponse]
-GRAPH_PREFIX = "/microsoft/graph/v1.0"
 _CAL = r"/me(?:/calendar|/calendars/(?P<cid>[^/]+))?"
 _EVENT = _CAL + r"/events/(?P<eid>[^/]+)"
 ROUTES: Sequence[tuple[str, str, Handler]] = (
@@ -71,7 +70,7 @@ class GraphService:
         self.state.log_request(
             entry(
                 method=request.method,
-                path=GRAPH_PREFIX + request.path,
+                path=request.base_path + request.path,
                 query=request.query,
                 headers=request.headers,
                 body=body,
@@ -132,7 +131,9 @@ class GraphService:
 
     async def injected_fault(self, request: GraphRequest, email: str | None) -> GraphResponse | None:
         """The next armed control-API fault matching this request, after its delay."""
-        fault = self.state.take_fault(email=email, method=request.method, path=GRAPH_PREFIX + request.path)
+        fault = self.state.take_fault(
+            email=email, method=request.method, path=request.base_path + request.path
+        )
         if fault is None:
             return None
         if fault.delay_seconds > 0:
@@ -184,13 +185,16 @@ class GraphService:
 def to_graph_request(request: Request, body: bytes) -> GraphRequest:
     request_id = new_guid()
     origin = f"{request.url.scheme}://{request.url.netloc}"
+    relative = "/" + request.path_params["path"]
+    base_path = request.url.path[: len(request.url.path) - len(relative)]  # may be mounted
     return GraphRequest(
         method=request.method,
-        path="/" + request.path_params["path"],
+        path=relative,
         query=dict(request.query_params),
         headers={k.lower(): v for k, v in request.headers.items()},
         body=body,
-        base_url=origin + GRAPH_PREFIX,
+        base_path=base_path,
+        base_url=origin + base_path,
         request_id=request_id,
         client_request_id=request.headers.get("client-request-id") or request_id,
     )

@@ -5,21 +5,29 @@ Reference: `v2-oauth2-auth-code-flow.md`, `reference-error-codes.md`. Grant logi
 
 import base64
 import binascii
-import re
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from . import grants, pages
 from . import scopes as scope_names
+from .authorize import (
+    PageError,
+    RedirectError,
+    admin_consent_required,
+    check_request,
+    expired_page,
+    respond,
+    tenant_refusal,
+    valid_tenant,
+)
 from .errors import IdentityError, identity_error_body
 from .requests_log import log_entry
 from .state import (
     FLOW_LIFETIME,
-    PERSONAL_TENANT_ID,
     App,
     MicrosoftState,
     PendingAuthorization,
@@ -27,43 +35,6 @@ from .state import (
     new_guid,
     opaque,
 )
-
-_GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
-_DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
-_PROMPTS = {"login", "none", "consent", "select_account", "create"}
-
-
-class _PageError(Exception):
-    """An error Microsoft shows on its own page instead of redirecting (e.g. AADSTS50011)."""
-
-    def __init__(self, aadsts: int, message: str) -> None:
-        super().__init__(f"AADSTS{aadsts}: {message}")
-
-
-def _valid_tenant(tenant: str) -> bool:
-    return (
-        tenant in {"common", "organizations", "consumers"}
-        or bool(_GUID.fullmatch(tenant))
-        or bool(_DOMAIN.fullmatch(tenant))
-    )
-
-
-def _tenant_refusal(tenant: str, user: User) -> str | None:
-    """Why a user may not sign in at this tenant endpoint (A1), as the sign-in page says it."""
-    if tenant == "consumers" and not user.is_personal:
-        return "You can't sign in here with a work or school account. Use a personal account."
-    if tenant == "organizations" and user.is_personal:
-        return "You can't sign in here with a personal account. Use your work or school account."
-    if tenant in {"common", "organizations", "consumers"}:
-        return None
-    home = PERSONAL_TENANT_ID if user.is_personal else user.tenant_id
-    domain = user.email.rpartition("@")[2].lower()
-    if tenant.lower() in {home.lower(), domain} or (user.is_personal and tenant == "consumers"):
-        return None
-    return (
-        f"AADSTS50020: User account '{user.email}' from identity provider does not exist in "
-        f"tenant '{tenant}' and cannot access the application in that tenant."
-    )
 
 
 class IdentityEndpoints:
@@ -92,15 +63,15 @@ class IdentityEndpoints:
         with self.state.lock:
             try:
                 flow = self._validate_authorize(tenant, params)
-            except _PageError as err:
+            except PageError as err:
                 return HTMLResponse(pages.error(headline=str(err)), status_code=400)
-            except _RedirectError as err:
+            except RedirectError as err:
                 return self._redirect_error(err.target, err.error)
             app = self.state.apps[flow.client_id]
             auto = self._auto_consent_user(flow)
             if auto is not None:
                 if auto.admin_consent_required:
-                    return self._redirect_error(flow, _admin_consent_required())
+                    return self._redirect_error(flow, admin_consent_required())
                 return self._redirect_code(flow, auto)
             if flow.prompt == "none":
                 return self._redirect_error(
@@ -113,7 +84,7 @@ class IdentityEndpoints:
                 )
             self.state.flows[flow.id] = flow
             page = pages.sign_in(
-                action=f"/microsoft/login/{tenant}/login",
+                action=f"{_tenant_base(request)}/login",
                 flow_id=flow.id,
                 app_name=app.name,
                 email=flow.login_hint or "",
@@ -122,22 +93,22 @@ class IdentityEndpoints:
         return HTMLResponse(page)
 
     def _validate_authorize(self, tenant: str, params: dict[str, str]) -> PendingAuthorization:
-        if not _valid_tenant(tenant):
-            raise _PageError(90002, f"Tenant '{tenant}' not found.")
+        if not valid_tenant(tenant):
+            raise PageError(90002, f"Tenant '{tenant}' not found.")
         client_id = params.get("client_id", "")
         if not client_id:
-            raise _PageError(900144, "The request body must contain the following parameter: 'client_id'.")
+            raise PageError(900144, "The request body must contain the following parameter: 'client_id'.")
         app = self.state.apps.get(client_id)
         if app is None:
-            raise _PageError(
+            raise PageError(
                 700016,
                 f"Application with identifier '{client_id}' was not found in the directory '{tenant}'.",
             )
         redirect_uri = params.get("redirect_uri", "")
         if not redirect_uri:
-            raise _PageError(900971, "No reply address provided.")
+            raise PageError(900971, "No reply address provided.")
         if redirect_uri not in app.redirect_uris:
-            raise _PageError(
+            raise PageError(
                 50011,
                 f"The redirect URI '{redirect_uri}' specified in the request does not match the "
                 f"redirect URIs configured for the application '{client_id}'. Make sure the "
@@ -159,7 +130,7 @@ class IdentityEndpoints:
             prompt=params.get("prompt"),
             expires_at=self.state.now() + FLOW_LIFETIME,
         )
-        flow.scopes = _check_request(flow, params, mode)
+        flow.scopes = check_request(flow, params, mode)
         return flow
 
     def _auto_consent_user(self, flow: PendingAuthorization) -> User | None:
@@ -176,7 +147,7 @@ class IdentityEndpoints:
         with self.state.lock:
             flow = self._flow(flow_id)
             if flow is None:
-                return _expired_page()
+                return expired_page()
             app = self.state.apps[flow.client_id]
             user = self.state.user_by_email(email)
             refusal = None
@@ -185,7 +156,7 @@ class IdentityEndpoints:
             elif user.password != password:
                 refusal = "Your account or password is incorrect."
             else:
-                refusal = _tenant_refusal(flow.tenant, user)
+                refusal = tenant_refusal(flow.tenant, user)
             if refusal is not None or user is None:
                 page = pages.sign_in(
                     action=str(request.url.path),
@@ -201,7 +172,7 @@ class IdentityEndpoints:
                     pages.admin_approval(
                         app_name=app.name,
                         email=user.email,
-                        return_url=f"/microsoft/login/{flow.tenant}/adminconsent/return?"
+                        return_url=f"{_tenant_base(request)}/adminconsent/return?"
                         + urlencode({"flow": flow.id}),
                     )
                 )
@@ -210,7 +181,7 @@ class IdentityEndpoints:
                 return self._redirect_code(flow, user)
             return HTMLResponse(
                 pages.consent(
-                    action=f"/microsoft/login/{flow.tenant}/consent",
+                    action=f"{_tenant_base(request)}/consent",
                     flow_id=flow.id,
                     app_name=app.name,
                     email=user.email,
@@ -226,7 +197,7 @@ class IdentityEndpoints:
         with self.state.lock:
             flow = self._flow(str(form.get("flow", "")))
             if flow is None or flow.user_id is None:
-                return _expired_page()
+                return expired_page()
             if form.get("decision") != "accept":
                 declined = IdentityError(
                     "access_denied", 65004, "User declined to consent to access the app."
@@ -239,8 +210,8 @@ class IdentityEndpoints:
         with self.state.lock:
             flow = self._flow(request.query_params.get("flow", ""))
             if flow is None:
-                return _expired_page()
-            return self._redirect_error(flow, _admin_consent_required())
+                return expired_page()
+            return self._redirect_error(flow, admin_consent_required())
 
     def _flow(self, flow_id: str) -> PendingAuthorization | None:
         flow = self.state.flows.get(flow_id)
@@ -251,7 +222,7 @@ class IdentityEndpoints:
     def _redirect_code(self, flow: PendingAuthorization, user: User) -> Response:
         self.state.flows.pop(flow.id, None)
         code = grants.issue_code(self.state, flow, user)
-        return _respond(flow, {"code": code})
+        return respond(flow, {"code": code})
 
     def _redirect_error(self, flow: PendingAuthorization, err: IdentityError) -> Response:
         self.state.flows.pop(flow.id, None)
@@ -259,7 +230,7 @@ class IdentityEndpoints:
         params = {"error": err.error, "error_description": body["error_description"]}
         if "error_uri" in body:
             params["error_uri"] = body["error_uri"]
-        return _respond(flow, params)
+        return respond(flow, params)
 
     # --- /token ------------------------------------------------------------------------
 
@@ -290,7 +261,7 @@ class IdentityEndpoints:
     def _grant(self, request: Request, fields: dict[str, str]) -> dict[str, Any]:
         grant_type = fields.get("grant_type")
         if not grant_type:
-            raise _missing("grant_type")
+            raise grants.missing("grant_type")
         app = self._authenticate_client(request, fields)
         if grant_type == "authorization_code":
             return grants.redeem_code(
@@ -320,7 +291,7 @@ class IdentityEndpoints:
             basic_id, _, basic_secret = decoded.partition(":")
             client_id, secret = unquote_plus(basic_id), unquote_plus(basic_secret)
         if not client_id:
-            raise _missing("client_id")
+            raise grants.missing("client_id")
         app = self.state.apps.get(client_id)
         if app is None:
             raise IdentityError(
@@ -351,84 +322,11 @@ class IdentityEndpoints:
         return app
 
 
+def _tenant_base(request: Request) -> str:
+    """The URL path of `{login}/{tenant}` as this request reached it (the app may be mounted)."""
+    path, tenant = request.url.path, request.path_params["tenant"]
+    marker = f"/login/{tenant}/"
+    return path[: path.index(marker) + len(marker) - 1]
+
+
 _NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
-
-
-class _RedirectError(Exception):
-    def __init__(self, target: PendingAuthorization, error: IdentityError) -> None:
-        super().__init__(error.headline)
-        self.target = target
-        self.error = error
-
-
-def _missing(name: str) -> IdentityError:
-    return IdentityError(
-        "invalid_request", 900144, f"The request body must contain the following parameter: '{name}'."
-    )
-
-
-def _admin_consent_required() -> IdentityError:
-    return IdentityError("access_denied", 90094, "The grant requires admin permission.")
-
-
-def _check_request(flow: PendingAuthorization, params: dict[str, str], mode: str) -> tuple[str, ...]:
-    """The checks answered by redirecting an error to the (already validated) redirect URI."""
-
-    def fail(error: str, aadsts: int, message: str) -> _RedirectError:
-        return _RedirectError(flow, IdentityError(error, aadsts, message))
-
-    if mode not in {"query", "fragment", "form_post"}:
-        raise fail("invalid_request", 70007, f"The response_mode '{mode}' is not supported.")
-    response_type = params.get("response_type", "").split()
-    if not response_type:
-        raise fail(
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'response_type'.",
-        )
-    if "code" not in response_type:
-        raise fail(
-            "unsupported_response_type",
-            70005,
-            f"response_type '{params['response_type']}' is not enabled for the application.",
-        )
-    if response_type != ["code"]:
-        raise fail("invalid_request", 700054, "response_type 'id_token' is not enabled for the application.")
-    if flow.prompt is not None and flow.prompt not in _PROMPTS:
-        raise fail("invalid_request", 90023, f"Invalid prompt value '{flow.prompt}'.")
-    scope = params.get("scope", "")
-    if not scope.strip():
-        raise fail(
-            "invalid_request", 900144, "The request body must contain the following parameter: 'scope'."
-        )
-    known, unknown = scope_names.parse(scope)
-    if unknown:
-        raise _RedirectError(flow, grants.invalid_scope(unknown[0]))
-    challenge, method = flow.code_challenge, flow.code_challenge_method
-    if method is not None and challenge is None:
-        raise fail("invalid_request", 50147, "The code_challenge parameter is missing.")
-    if challenge is not None:
-        if method is None:
-            flow.code_challenge_method = method = "plain"  # AUTHCODE: plain when absent
-        if method not in {"S256", "plain"}:
-            raise fail("invalid_request", 50149, f"Invalid code_challenge_method '{method}'.")
-        if not (43 <= len(challenge) <= 128) or (method == "S256" and len(challenge) != 43):
-            raise fail("invalid_request", 501491, "Invalid size of Code_Challenge parameter.")
-    return tuple(known)
-
-
-def _respond(flow: PendingAuthorization, params: dict[str, str]) -> Response:
-    """Send the authorize response in the requested response_mode (query by default)."""
-    if flow.state is not None:
-        params["state"] = flow.state
-    if flow.response_mode == "form_post":
-        return HTMLResponse(pages.form_post(redirect_uri=flow.redirect_uri, params=params))
-    if flow.response_mode == "fragment":
-        return RedirectResponse(f"{flow.redirect_uri}#{urlencode(params)}", status_code=302)
-    joiner = "&" if "?" in flow.redirect_uri else "?"
-    return RedirectResponse(f"{flow.redirect_uri}{joiner}{urlencode(params)}", status_code=302)
-
-
-def _expired_page() -> Response:
-    headline = "AADSTS50089: Authentication failed due to flow token expired. Start again."
-    return HTMLResponse(pages.error(headline=headline), status_code=400)

@@ -38,6 +38,7 @@ class GraphRequest:
     query: dict[str, str]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    base_path: str  # URL path of /v1.0 on this sandbox, e.g. /microsoft/graph/v1.0
     base_url: str  # absolute URL of /v1.0 on this sandbox
     request_id: str
     client_request_id: str

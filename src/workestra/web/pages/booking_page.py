@@ -36,7 +36,8 @@ async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> tuple[Lin
 def _awaiting_link(link: LinkView, view: BookingView) -> bool:
     """True while the provider may still add a meeting link (the page polls for it)."""
     return (
-        view.meeting_url is None and link.auto_meeting_link
+        view.meeting_url is None
+        and link.auto_meeting_link
         and view.calendar_provider is not CalendarProviderName.NONE
         and view.calendar_status is CalendarSyncStatus.PENDING
     )
@@ -54,7 +55,9 @@ async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
     link = await _link(ctx, slug)
     owner = await get_host(ctx, link.owner_id)
     context: dict[str, Any] = {
-        "link": link, "host_name": owner.name if owner else "", "timezones": offered_timezones(),
+        "link": link,
+        "host_name": owner.name if owner else "",
+        "timezones": offered_timezones(),
     }
     return render(request, "book/page.html", context)
 
@@ -70,12 +73,17 @@ async def confirmation_status(ctx: CtxDep, slug: str, booking_id: str) -> JSONRe
 
 @router.get("/{slug}/confirmed/{booking_id}")
 async def confirmation(
-    request: Request, ctx: CtxDep, slug: str, booking_id: str,
+    request: Request,
+    ctx: CtxDep,
+    slug: str,
+    booking_id: str,
     tz: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
     link, view = await _booking(ctx, slug, booking_id)
     context: dict[str, Any] = {
-        "link": link, "booking": view, "zone": _zone(tz, view.invitee_timezone),
+        "link": link,
+        "booking": view,
+        "zone": _zone(tz, view.invitee_timezone),
         "awaiting_link": _awaiting_link(link, view),
     }
     return render(request, "book/confirmed.html", context)

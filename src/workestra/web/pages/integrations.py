@@ -42,19 +42,32 @@ async def connect(request: Request, ctx: CtxDep, host: CurrentHost, provider: st
 
 @router.get("/{provider}/callback")
 async def callback(
-    request: Request, ctx: CtxDep, host: CurrentHost, provider: str,
-    state: Param = None, code: Param = None, error: Param = None, error_description: Param = None,
+    request: Request,
+    ctx: CtxDep,
+    host: CurrentHost,
+    provider: str,
+    state: Param = None,
+    code: Param = None,
+    error: Param = None,
+    error_description: Param = None,
 ) -> Response:
     try:
         view = await complete_connection(
-            ctx, host, _provider(provider), session_id=session_id(request), state=state, code=code,
-            error=error, error_description=error_description,
+            ctx,
+            host,
+            _provider(provider),
+            session_id=session_id(request),
+            state=state,
+            code=code,
+            error=error,
+            error_description=error_description,
         )
     except WorkestraError as exc:  # ConnectionFailed, InvalidInput, …: a message on the card page
         flash(request, exc.message, "error")
         return see_other(ACCOUNTS)
-    flash(request, f"Connected as {view.account_email}." if view.account_email
-          else f"{view.label} connected.")
+    flash(
+        request, f"Connected as {view.account_email}." if view.account_email else f"{view.label} connected."
+    )
     return see_other(ACCOUNTS)
 
 

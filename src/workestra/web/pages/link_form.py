@@ -66,16 +66,21 @@ def blank_values(host: Host) -> LinkFormValues:
 def values_from_view(view: LinkView) -> LinkFormValues:
     members = view.round_robin_members or []
     return LinkFormValues(
-        slug=view.slug, title=view.title, description=view.description,
-        duration_minutes=str(view.duration_minutes), timezone=view.timezone,
+        slug=view.slug,
+        title=view.title,
+        description=view.description,
+        duration_minutes=str(view.duration_minutes),
+        timezone=view.timezone,
         hours={d: list(r) for d, r in view.weekly_hours.items()},
-        calendar_provider=view.calendar_provider.value, auto_meeting_link=view.auto_meeting_link,
+        calendar_provider=view.calendar_provider.value,
+        auto_meeting_link=view.auto_meeting_link,
         slot_interval_minutes=str(view.slot_interval_minutes),
         buffer_before_minutes=str(view.buffer_before_minutes),
         buffer_after_minutes=str(view.buffer_after_minutes),
         minimum_notice_minutes=str(view.minimum_notice_minutes),
         booking_horizon_days=str(view.booking_horizon_days),
-        round_robin_members="\n".join(members), had_members=bool(members),
+        round_robin_members="\n".join(members),
+        had_members=bool(members),
     )
 
 
@@ -98,8 +103,11 @@ def values_from_form(form: FormData) -> LinkFormValues:
         if ranges:
             hours[day] = ranges[:MAX_RANGES_PER_DAY]
     values = LinkFormValues(
-        slug=_text(form, "slug", 200), title=_text(form, "title", 400),
-        description=_text(form, "description"), timezone=_text(form, "timezone", 200), hours=hours,
+        slug=_text(form, "slug", 200),
+        title=_text(form, "title", 400),
+        description=_text(form, "description"),
+        timezone=_text(form, "timezone", 200),
+        hours=hours,
         calendar_provider=_text(form, "calendar_provider", 40),
         auto_meeting_link=_text(form, "auto_meeting_link", 10) in {"on", "true", "1"},
         round_robin_members=_text(form, "round_robin_members", 20_000),
@@ -132,13 +140,19 @@ def to_input(values: LinkFormValues) -> LinkInput:
     """The services' input; InvalidInput (naming the field) for what the form itself can tell is wrong."""
     for day, ranges in values.hours.items():
         if any(not start or not end for start, end in ranges):
-            raise InvalidInput(f"{day.capitalize()}: give both a start and an end time for each range.",
-                               fields={"weekly_hours": "start and end required"})
+            raise InvalidInput(
+                f"{day.capitalize()}: give both a start and an end time for each range.",
+                fields={"weekly_hours": "start and end required"},
+            )
     return LinkInput(
-        slug=values.slug.strip(), title=values.title, description=values.description,
-        duration_minutes=_number(values, "duration_minutes"), timezone=values.timezone or None,
+        slug=values.slug.strip(),
+        title=values.title,
+        description=values.description,
+        duration_minutes=_number(values, "duration_minutes"),
+        timezone=values.timezone or None,
         weekly_hours={day: list(ranges) for day, ranges in values.hours.items()},
-        calendar_provider=values.calendar_provider or None, auto_meeting_link=values.auto_meeting_link,
+        calendar_provider=values.calendar_provider or None,
+        auto_meeting_link=values.auto_meeting_link,
         slot_interval_minutes=_number(values, "slot_interval_minutes"),
         buffer_before_minutes=_number(values, "buffer_before_minutes"),
         buffer_after_minutes=_number(values, "buffer_after_minutes"),

@@ -16,7 +16,7 @@ HOME = "/calendar"
 
 
 @router.get("/login")
-async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:  # noqa: A002
+async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
     if isinstance(request.session.get("uid"), str):
         return see_other(local_path(next, HOME))
     return render(request, "login.html", {"next": local_path(next, ""), "email": "", "error": None})
@@ -24,17 +24,22 @@ async def login_form(request: Request, next: Annotated[str | None, Query()] = No
 
 @router.post("/login")
 async def login(
-    request: Request, ctx: CtxDep, _csrf: CsrfDep,
+    request: Request,
+    ctx: CtxDep,
+    _csrf: CsrfDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",  # noqa: A002
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     try:
         host = await authenticate(ctx, email=email.strip(), password=password)
     except NotAuthenticated as exc:
-        return render(request, "login.html",
-                      {"next": local_path(next, ""), "email": email, "error": exc.message},
-                      status_code=401)
+        return render(
+            request,
+            "login.html",
+            {"next": local_path(next, ""), "email": email, "error": exc.message},
+            status_code=401,
+        )
     request.session.clear()  # a fresh session id on login: no fixation of CSRF or OAuth state
     request.session["uid"] = host.id
     return see_other(local_path(next, HOME))

@@ -24,14 +24,35 @@ def _pop_flash(request: Request) -> dict[str, str] | None:
     return None
 
 
+class LazyCsrfToken:
+    """Issues the session's CSRF token only when a template prints it, so public pages set no cookie."""
+
+    __slots__ = ("_request", "_token")
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self._token: str | None = None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = csrf_token(self._request)
+        return self._token
+
+
 def render(
-    request: Request, name: str, context: dict[str, Any] | None = None, *,
-    host: Host | None = None, status_code: int = 200,
+    request: Request,
+    name: str,
+    context: dict[str, Any] | None = None,
+    *,
+    host: Host | None = None,
+    status_code: int = 200,
 ) -> Response:
     """A page with what every layout needs: the signed-in host, a CSRF token and the pending flash."""
     templates = cast(Jinja2Templates, request.app.state.templates)
     values: dict[str, Any] = {
-        "host": host, "csrf_token": csrf_token(request), "flash": _pop_flash(request),
+        "host": host,
+        "csrf_token": LazyCsrfToken(request),
+        "flash": _pop_flash(request),
         "path": request.url.path,
     }
     values.update(context or {})

@@ -55,7 +55,8 @@ def permissions(view: ConnectionView) -> list[Permission]:
     if view.provider is not IntegrationProvider.MICROSOFT_CALENDAR or not view.connected:
         return []
     granted = {s.lower() for s in view.scopes}
-    missing_text = (view.problem_message or "").lower() if view.problem is ConnectionProblem.MISSING_SCOPE else ""
+    scope_problem = view.problem is ConnectionProblem.MISSING_SCOPE
+    missing_text = (view.problem_message or "").lower() if scope_problem else ""
     result = []
     for name, purpose in MICROSOFT_PERMISSIONS:
         # Microsoft doesn't always echo offline_access; the service names it when it is really missing.
@@ -65,12 +66,21 @@ def permissions(view: ConnectionView) -> list[Permission]:
 
 
 def _form_page(
-    request: Request, host: Host, values: LinkFormValues, *, link_id: str | None,
-    error: InvalidInput | Conflict | None = None, status_code: int = 200,
+    request: Request,
+    host: Host,
+    values: LinkFormValues,
+    *,
+    link_id: str | None,
+    error: InvalidInput | Conflict | None = None,
+    status_code: int = 200,
 ) -> Response:
     context: dict[str, Any] = {
-        "values": values, "link_id": link_id, "weekdays": WEEKDAYS, "timezones": offered_timezones(),
-        "providers": PROVIDER_CHOICES, "error": error.message if error else None,
+        "values": values,
+        "link_id": link_id,
+        "weekdays": WEEKDAYS,
+        "timezones": offered_timezones(),
+        "providers": PROVIDER_CHOICES,
+        "error": error.message if error else None,
         "field_errors": error.fields if error else {},
     }
     return render(request, "settings/link_form.html", context, host=host, status_code=status_code)
@@ -79,8 +89,12 @@ def _form_page(
 @router.get("/booking-links")
 async def booking_links(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
     links = await list_links(ctx, host)
-    return render(request, "settings/links.html",
-                  {"links": links, "provider_labels": PROVIDER_LABELS, "base_url": ctx.base_url}, host=host)
+    return render(
+        request,
+        "settings/links.html",
+        {"links": links, "provider_labels": PROVIDER_LABELS, "base_url": ctx.base_url},
+        host=host,
+    )
 
 
 @router.get("/booking-links/new")
@@ -94,8 +108,14 @@ async def create(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
     try:
         view = await create_link(ctx, host, to_input(values))
     except (InvalidInput, Conflict) as exc:
-        return _form_page(request, host, values, link_id=None, error=exc,
-                          status_code=409 if isinstance(exc, Conflict) else 422)
+        return _form_page(
+            request,
+            host,
+            values,
+            link_id=None,
+            error=exc,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
     flash(request, f"Created “{view.title}”. Its booking page is /book/{view.slug}.")
     return see_other(LINKS)
 
@@ -112,8 +132,14 @@ async def update(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
     try:
         view = await update_link(ctx, host, link_id, to_input(values))
     except (InvalidInput, Conflict) as exc:
-        return _form_page(request, host, values, link_id=link_id, error=exc,
-                          status_code=409 if isinstance(exc, Conflict) else 422)
+        return _form_page(
+            request,
+            host,
+            values,
+            link_id=link_id,
+            error=exc,
+            status_code=409 if isinstance(exc, Conflict) else 422,
+        )
     flash(request, f"Saved “{view.title}”.")
     return see_other(LINKS)
 
@@ -129,5 +155,9 @@ async def delete(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
 async def connected_accounts(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
     views = await list_connections(ctx, host)
     cards = [{"view": v, "permissions": permissions(v)} for v in views]
-    return render(request, "settings/connected_accounts.html",
-                  {"cards": cards, "microsoft": CalendarProviderName.MICROSOFT}, host=host)
+    return render(
+        request,
+        "settings/connected_accounts.html",
+        {"cards": cards, "microsoft": CalendarProviderName.MICROSOFT},
+        host=host,
+    )

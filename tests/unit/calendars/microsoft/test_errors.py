@@ -33,25 +33,67 @@ from workestra.calendars.microsoft.errors import (
 # --- documented values (PROVIDER-APIS) ------------------------------------------------------------
 
 A3_AUTHORIZE_ERRORS = {
-    "invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type",
-    "server_error", "temporarily_unavailable", "invalid_resource", "login_required",
+    "invalid_request",
+    "unauthorized_client",
+    "access_denied",
+    "unsupported_response_type",
+    "server_error",
+    "temporarily_unavailable",
+    "invalid_resource",
+    "login_required",
     "interaction_required",
 }
 A6_TOKEN_ERRORS = {
-    "invalid_request", "invalid_grant", "unauthorized_client", "invalid_client",
-    "unsupported_grant_type", "invalid_resource", "interaction_required",
-    "temporarily_unavailable", "consent_required", "invalid_scope",
+    "invalid_request",
+    "invalid_grant",
+    "unauthorized_client",
+    "invalid_client",
+    "unsupported_grant_type",
+    "invalid_resource",
+    "interaction_required",
+    "temporarily_unavailable",
+    "consent_required",
+    "invalid_scope",
 }
 A6_AADSTS_CODES = {
-    65001, 65004, 90094, 90095, 650056, 650057, 65005, 70008, 700082, 700084, 50173, 70043,
-    70000, 54005, 50076, 50079, 53003, 50058, 50011, 70002, 70011, 9002313,
+    65001,
+    65004,
+    90094,
+    90095,
+    650056,
+    650057,
+    65005,
+    70008,
+    700082,
+    700084,
+    50173,
+    70043,
+    70000,
+    54005,
+    50076,
+    50079,
+    53003,
+    50058,
+    50011,
+    70002,
+    70011,
+    9002313,
 }
 E1_GRAPH_CODES = {
-    "ErrorInvalidParameter", "ErrorInvalidRequest", "ErrorTimeIntervalTooBig",
-    "TimeZoneNotSupportedException", "ErrorPropertyValidationFailure",
-    "ErrorOccurrenceCrossingBoundary", "InvalidAuthenticationToken", "ErrorAccessDenied",
-    "Authorization_RequestDenied", "ErrorItemNotFound", "MailboxNotEnabledForRESTAPI",
-    "TooManyRequests", "ApplicationThrottled", "serviceNotAvailable",
+    "ErrorInvalidParameter",
+    "ErrorInvalidRequest",
+    "ErrorTimeIntervalTooBig",
+    "TimeZoneNotSupportedException",
+    "ErrorPropertyValidationFailure",
+    "ErrorOccurrenceCrossingBoundary",
+    "InvalidAuthenticationToken",
+    "ErrorAccessDenied",
+    "Authorization_RequestDenied",
+    "ErrorItemNotFound",
+    "MailboxNotEnabledForRESTAPI",
+    "TooManyRequests",
+    "ApplicationThrottled",
+    "serviceNotAvailable",
 }
 
 
@@ -182,16 +224,26 @@ def test_documented_examples_a8_map_as_the_table_says() -> None:
         "The token was issued on 2025-01-05T09:12:44.0000000Z and was inactive for 90.00:00:00."
         "\r\nTrace ID: 5d1e0a6c-0000-4c2b-9a11-0f0e0d0c0b0a\r\nCorrelation ID: "
         "8a7b6c5d-1111-4222-8333-944455566677\r\nTimestamp: 2025-04-06 10:00:01Z",
-        "error_codes": [700082], "timestamp": "2025-04-06 10:00:01Z",
+        "error_codes": [700082],
+        "timestamp": "2025-04-06 10:00:01Z",
         "trace_id": "5d1e0a6c-0000-4c2b-9a11-0f0e0d0c0b0a",
         "correlation_id": "8a7b6c5d-1111-4222-8333-944455566677",
-        "error_uri": "https://login.microsoftonline.com/error?code=700082", "suberror": "bad_token",
+        "error_uri": "https://login.microsoftonline.com/error?code=700082",
+        "suberror": "bad_token",
     }
-    a83 = {"error": "invalid_grant", "error_description": "AADSTS65001: The user or administrator"
-           " has not consented ...", "error_codes": [65001], "suberror": "consent_required"}
-    a84 = {"error": "invalid_grant", "error_description": "AADSTS50076: Due to a configuration "
-           "change ...", "error_codes": [50076], "suberror": "basic_action",
-           "claims": '{"access_token":{"capolids":{"essential":true,"values":["2f3e"]}}}'}
+    a83 = {
+        "error": "invalid_grant",
+        "error_description": "AADSTS65001: The user or administrator has not consented ...",
+        "error_codes": [65001],
+        "suberror": "consent_required",
+    }
+    a84 = {
+        "error": "invalid_grant",
+        "error_description": "AADSTS50076: Due to a configuration change ...",
+        "error_codes": [50076],
+        "suberror": "basic_action",
+        "claims": '{"access_token":{"capolids":{"essential":true,"values":["2f3e"]}}}',
+    }
     cases = [(a82, "expired"), (a83, "consent_missing"), (a84, "interaction_required")]
     for body, reason in cases:
         _assert_maps(token_error(_response(400, body), refreshing=True), Expect(NeedsReauth, reason))
@@ -208,8 +260,7 @@ def test_token_error_detail_keeps_ids_and_drops_description() -> None:
 
 @pytest.mark.parametrize(
     ("status", "expect"),
-    [(502, Expect(ProviderUnavailable)), (429, Expect(ProviderUnavailable)),
-     (400, Expect(ProviderRejected))],
+    [(502, Expect(ProviderUnavailable)), (429, Expect(ProviderUnavailable)), (400, Expect(ProviderRejected))],
 )
 def test_token_endpoint_answer_without_oauth_body(status: int, expect: Expect) -> None:
     _assert_maps(token_error(_response(status, b"<html>gateway</html>"), refreshing=True), expect)
@@ -218,15 +269,15 @@ def test_token_endpoint_answer_without_oauth_body(status: int, expect: Expect) -
 # --- authorize redirect (A3) ---------------------------------------------------------------------
 
 AUTHORIZE_CASES: list[tuple[str, str, Expect]] = [
-    ("access_denied", "AADSTS65004: User declined to consent to access the app.",
-     Expect(ConsentDeclined)),
-    ("consent_required", "AADSTS65004: User declined to consent to access the app.",
-     Expect(ConsentDeclined)),
-    ("access_denied", "AADSTS90094: The grant requires admin permission.",
-     Expect(AdminConsentRequired)),
+    ("access_denied", "AADSTS65004: User declined to consent to access the app.", Expect(ConsentDeclined)),
+    ("consent_required", "AADSTS65004: User declined to consent to access the app.", Expect(ConsentDeclined)),
+    ("access_denied", "AADSTS90094: The grant requires admin permission.", Expect(AdminConsentRequired)),
     ("access_denied", "AADSTS90095: Admin consent is required ...", Expect(AdminConsentRequired)),
-    ("access_denied", "AADSTS53003: Access has been blocked by Conditional Access policies.",
-     Expect(ProviderRejected)),
+    (
+        "access_denied",
+        "AADSTS53003: Access has been blocked by Conditional Access policies.",
+        Expect(ProviderRejected),
+    ),
     ("invalid_request", "AADSTS50011: The redirect URI ... does not match", Expect(ProviderRejected)),
     ("unauthorized_client", "AADSTS700016: Application not found", Expect(ProviderRejected)),
     ("unsupported_response_type", "", Expect(ProviderRejected)),
@@ -238,11 +289,10 @@ AUTHORIZE_CASES: list[tuple[str, str, Expect]] = [
 ]
 
 
-@pytest.mark.parametrize(("error", "description", "expect"), AUTHORIZE_CASES,
-                         ids=[f"{c[0]}-{c[1][:12]}" for c in AUTHORIZE_CASES])
-def test_authorize_callback_error_maps_to_host_problem(
-    error: str, description: str, expect: Expect
-) -> None:
+@pytest.mark.parametrize(
+    ("error", "description", "expect"), AUTHORIZE_CASES, ids=[f"{c[0]}-{c[1][:12]}" for c in AUTHORIZE_CASES]
+)
+def test_authorize_callback_error_maps_to_host_problem(error: str, description: str, expect: Expect) -> None:
     _assert_maps(authorization_error(error, description), expect)
 
 
@@ -251,9 +301,7 @@ def test_every_documented_authorize_error_has_a_row() -> None:
 
 
 def test_authorize_cancel_is_recognised_from_error_uri_too() -> None:
-    error = authorization_error(
-        "access_denied", "", "https://login.microsoftonline.com/error?code=65004"
-    )
+    error = authorization_error("access_denied", "", "https://login.microsoftonline.com/error?code=65004")
     assert isinstance(error, ConsentDeclined)
 
 
@@ -263,10 +311,19 @@ def test_access_denied_without_aadsts_code_is_not_read_as_a_decline() -> None:
 
 # --- Graph (E1, E2) ------------------------------------------------------------------------------
 
+
 def _graph_body(code: str, message: str = "msg") -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "innerError": {
-        "date": "2025-06-02T10:00:00", "request-id": "0f9e8d7c-6b5a-4948-8372-615049382716",
-        "client-request-id": "0f9e8d7c-6b5a-4948-8372-615049382716"}}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": "2025-06-02T10:00:00",
+                "request-id": "0f9e8d7c-6b5a-4948-8372-615049382716",
+                "client-request-id": "0f9e8d7c-6b5a-4948-8372-615049382716",
+            },
+        }
+    }
 
 
 GRAPH_CASES: list[tuple[int, str, dict[str, str], Expect]] = [
@@ -276,8 +333,12 @@ GRAPH_CASES: list[tuple[int, str, dict[str, str], Expect]] = [
     (400, "TimeZoneNotSupportedException", {}, Expect(ProviderRejected)),
     (400, "ErrorPropertyValidationFailure", {}, Expect(ProviderRejected)),
     (400, "ErrorOccurrenceCrossingBoundary", {}, Expect(ProviderRejected)),
-    (401, "InvalidAuthenticationToken", {"WWW-Authenticate": 'Bearer realm=""'},
-     Expect(NeedsReauth, "invalid_token")),
+    (
+        401,
+        "InvalidAuthenticationToken",
+        {"WWW-Authenticate": 'Bearer realm=""'},
+        Expect(NeedsReauth, "invalid_token"),
+    ),
     (403, "ErrorAccessDenied", {}, Expect(MissingScope)),
     (403, "Authorization_RequestDenied", {}, Expect(MissingScope)),
     (403, "accessDenied", {}, Expect(MissingScope)),
@@ -295,13 +356,15 @@ GRAPH_CASES: list[tuple[int, str, dict[str, str], Expect]] = [
 ]
 
 
-@pytest.mark.parametrize(("status", "code", "headers", "expect"), GRAPH_CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in GRAPH_CASES])
+@pytest.mark.parametrize(
+    ("status", "code", "headers", "expect"), GRAPH_CASES, ids=[f"{c[0]}-{c[1]}" for c in GRAPH_CASES]
+)
 def test_graph_error_maps_to_calendar_error(
     status: int, code: str, headers: dict[str, str], expect: Expect
 ) -> None:
-    error = graph_error(_response(status, _graph_body(code), headers),
-                        scopes=frozenset({"Calendars.ReadWrite"}))
+    error = graph_error(
+        _response(status, _graph_body(code), headers), scopes=frozenset({"Calendars.ReadWrite"})
+    )
     _assert_maps(error, expect)
 
 
@@ -310,8 +373,9 @@ def test_every_documented_graph_code_has_a_row() -> None:
 
 
 def test_throttled_carries_fractional_retry_after() -> None:
-    error = graph_error(_response(429, _graph_body("ApplicationThrottled"), {"Retry-After": "1.5"}),
-                        scopes=frozenset())
+    error = graph_error(
+        _response(429, _graph_body("ApplicationThrottled"), {"Retry-After": "1.5"}), scopes=frozenset()
+    )
     assert isinstance(error, Throttled)
     assert error.retry_after == 1.5
 
@@ -325,8 +389,9 @@ def test_unavailable_carries_retry_after_only_when_sent() -> None:
 
 
 def test_missing_scope_names_the_scopes_the_call_needed() -> None:
-    error = graph_error(_response(403, _graph_body("ErrorAccessDenied")),
-                        scopes=frozenset({"Calendars.ReadWrite"}))
+    error = graph_error(
+        _response(403, _graph_body("ErrorAccessDenied")), scopes=frozenset({"Calendars.ReadWrite"})
+    )
     assert isinstance(error, MissingScope)
     assert error.missing_scopes == {"Calendars.ReadWrite"}
 
@@ -337,16 +402,25 @@ def test_graph_codes_compare_case_insensitively() -> None:
 
 
 def test_graph_error_detail_has_code_and_request_id() -> None:
-    error = graph_error(_response(404, _graph_body("MailboxNotEnabledForRESTAPI")),
-                        scopes=frozenset())
+    error = graph_error(_response(404, _graph_body("MailboxNotEnabledForRESTAPI")), scopes=frozenset())
     assert "MailboxNotEnabledForRESTAPI" in error.detail
     assert "0f9e8d7c-6b5a-4948-8372-615049382716" in error.detail
 
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("1.5", 1.5), ("2.128", 2.128), ("3", 3.0), (" 0 ", 0.0), (None, None), ("", None),
-     ("-1", None), ("nan", None), ("inf", None), ("Wed, 21 Oct 2015 07:28:00 GMT", None)],
+    [
+        ("1.5", 1.5),
+        ("2.128", 2.128),
+        ("3", 3.0),
+        (" 0 ", 0.0),
+        (None, None),
+        ("", None),
+        ("-1", None),
+        ("nan", None),
+        ("inf", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+    ],
 )
 def test_retry_after_is_read_in_seconds(value: str | None, seconds: float | None) -> None:
     assert parse_retry_after(value) == seconds
@@ -354,8 +428,13 @@ def test_retry_after_is_read_in_seconds(value: str | None, seconds: float | None
 
 @pytest.mark.parametrize(
     "exc",
-    [httpx2.ReadTimeout("slow"), httpx2.ConnectTimeout("slow"), httpx2.ConnectError("refused"),
-     httpx2.RemoteProtocolError("eof"), httpx2.DecodingError("garbled")],
+    [
+        httpx2.ReadTimeout("slow"),
+        httpx2.ConnectTimeout("slow"),
+        httpx2.ConnectError("refused"),
+        httpx2.RemoteProtocolError("eof"),
+        httpx2.DecodingError("garbled"),
+    ],
 )
 def test_transport_failures_are_provider_unavailable(exc: httpx2.HTTPError) -> None:
     assert isinstance(transport_error(exc), ProviderUnavailable)

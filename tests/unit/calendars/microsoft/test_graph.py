@@ -14,7 +14,14 @@ import httpx2
 import pytest
 
 from tests.support.credentials import InMemoryCredentials
-from workestra.calendars.base import Attendee, EventDraft, TokenGrant
+from workestra.calendars.base import (
+    Attendee,
+    CalendarProvider,
+    CredentialSource,
+    EventDraft,
+    OAuthClient,
+    TokenGrant,
+)
 from workestra.calendars.errors import (
     CalendarNotFound,
     MissingScope,
@@ -35,8 +42,11 @@ from workestra.scheduling import Interval
 
 GRAPH = "https://graph.example.test/v1.0"
 CONFIG = MicrosoftConfig(
-    client_id="cid", client_secret="secret", redirect_uri="https://w.example/cb",
-    login_url="https://login.example.test", graph_url=GRAPH,
+    client_id="cid",
+    client_secret="secret",
+    redirect_uri="https://w.example/cb",
+    login_url="https://login.example.test",
+    graph_url=GRAPH,
 )
 WINDOW = Interval(datetime(2025, 6, 2, tzinfo=UTC), datetime(2025, 6, 9, tzinfo=UTC))
 
@@ -58,8 +68,11 @@ def _event(
     original_zone: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": f"evt-{start}-{show_as}", "isCancelled": cancelled, "isAllDay": all_day,
-        "start": {"dateTime": start, "timeZone": zone}, "end": {"dateTime": end, "timeZone": zone},
+        "id": f"evt-{start}-{show_as}",
+        "isCancelled": cancelled,
+        "isAllDay": all_day,
+        "start": {"dateTime": start, "timeZone": zone},
+        "end": {"dateTime": end, "timeZone": zone},
     }
     if show_as is not None:
         body["showAs"] = show_as
@@ -86,10 +99,16 @@ class FakeGraph:
         self.requests.append(request)
         if request.url.path.endswith("/oauth2/v2.0/token"):
             self.tokens_issued += 1
-            return httpx2.Response(200, json={
-                "token_type": "Bearer", "scope": "Calendars.ReadWrite User.Read",
-                "expires_in": 3600, "access_token": f"at-{self.tokens_issued + 1}",
-                "refresh_token": f"rt-{self.tokens_issued + 1}"})
+            return httpx2.Response(
+                200,
+                json={
+                    "token_type": "Bearer",
+                    "scope": "Calendars.ReadWrite User.Read",
+                    "expires_in": 3600,
+                    "access_token": f"at-{self.tokens_issued + 1}",
+                    "refresh_token": f"rt-{self.tokens_issued + 1}",
+                },
+            )
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
@@ -122,8 +141,9 @@ def calendar(client: httpx2.AsyncClient) -> MicrosoftCalendar:
 
 @pytest.fixture
 def credentials(client: httpx2.AsyncClient) -> InMemoryCredentials:
-    grant = TokenGrant(access_token="at-1", refresh_token="rt-1", expires_in=3600,
-                       scopes=frozenset({"Calendars.ReadWrite"}))
+    grant = TokenGrant(
+        access_token="at-1", refresh_token="rt-1", expires_in=3600, scopes=frozenset({"Calendars.ReadWrite"})
+    )
     return InMemoryCredentials(MicrosoftOAuth(CONFIG, client), grant, connection_key="conn-1")
 
 
@@ -140,15 +160,24 @@ def _graph_error(status: int, code: str, headers: dict[str, str] | None = None) 
 
 # --- which events block (pure) -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("show_as", "blocks"),
-    [("busy", True), ("tentative", True), ("oof", True), ("unknown", True), ("free", False),
-     ("workingElsewhere", False), ("Busy", True), ("FREE", False), ("WorkingElsewhere", False),
-     (None, True), ("somethingGraphAddsLater", True)],
+    [
+        ("busy", True),
+        ("tentative", True),
+        ("oof", True),
+        ("unknown", True),
+        ("free", False),
+        ("workingElsewhere", False),
+        ("Busy", True),
+        ("FREE", False),
+        ("WorkingElsewhere", False),
+        (None, True),
+        ("somethingGraphAddsLater", True),
+    ],
 )
-def test_every_show_as_except_free_and_working_elsewhere_blocks(
-    show_as: str | None, blocks: bool
-) -> None:
+def test_every_show_as_except_free_and_working_elsewhere_blocks(show_as: str | None, blocks: bool) -> None:
     assert (busy_interval(Event.model_validate(_event(show_as))) is not None) is blocks
 
 
@@ -158,30 +187,45 @@ def test_cancelled_events_never_block(show_as: str) -> None:
 
 
 def test_event_times_in_another_zone_are_converted() -> None:
-    event = Event.model_validate(_event(start="2025-06-02T09:00:00.0000000",
-                                        end="2025-06-02T10:00:00.0000000",
-                                        zone="W. Europe Standard Time"))
+    event = Event.model_validate(
+        _event(
+            start="2025-06-02T09:00:00.0000000",
+            end="2025-06-02T10:00:00.0000000",
+            zone="W. Europe Standard Time",
+        )
+    )
     assert busy_interval(event) == Interval(_at(2, 7), _at(2, 8))
 
 
 def test_floating_all_day_event_blocks_the_day_in_its_own_zone() -> None:
-    event = Event.model_validate(_event(
-        start="2025-06-02T00:00:00.0000000", end="2025-06-04T00:00:00.0000000", all_day=True,
-        original_zone="Pacific Standard Time"))
+    event = Event.model_validate(
+        _event(
+            start="2025-06-02T00:00:00.0000000",
+            end="2025-06-04T00:00:00.0000000",
+            all_day=True,
+            original_zone="Pacific Standard Time",
+        )
+    )
     assert busy_interval(event) == Interval(_at(2, 7), _at(4, 7))
 
 
 def test_converted_all_day_event_east_of_utc_keeps_its_dates() -> None:
     # Midnight 2 June in Tokyo, returned converted to UTC: 1 June 15:00.
-    event = Event.model_validate(_event(
-        start="2025-06-01T15:00:00.0000000", end="2025-06-02T15:00:00.0000000", all_day=True,
-        original_zone="Tokyo Standard Time"))
+    event = Event.model_validate(
+        _event(
+            start="2025-06-01T15:00:00.0000000",
+            end="2025-06-02T15:00:00.0000000",
+            all_day=True,
+            original_zone="Tokyo Standard Time",
+        )
+    )
     assert busy_interval(event) == Interval(_at(1, 15), _at(2, 15))
 
 
 def test_all_day_event_without_original_zone_reads_its_own_label() -> None:
-    event = Event.model_validate(_event(
-        start="2025-06-02T00:00:00.0000000", end="2025-06-03T00:00:00.0000000", all_day=True))
+    event = Event.model_validate(
+        _event(start="2025-06-02T00:00:00.0000000", end="2025-06-03T00:00:00.0000000", all_day=True)
+    )
     assert busy_interval(event) == Interval(_at(2, 0), _at(3, 0))
 
 
@@ -192,26 +236,38 @@ def test_event_in_unknown_zone_is_an_error_not_a_guess() -> None:
 
 # --- busy_intervals over HTTP --------------------------------------------------------------------
 
+
 async def test_busy_time_reads_every_page_following_next_link_unchanged(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
     link2 = f"{GRAPH}/me/calendarView/p2?$skiptoken=a%2Cb&x=1"
     link3 = f"{GRAPH}/me/calendarView/p3?$skiptoken=c"
     fake.on("GET", "/v1.0/me/calendarView", _page([_event("busy")], link2))
-    fake.on("GET", "/v1.0/me/calendarView/p2", _page([_event(
-        "oof", start="2025-06-03T13:00:00.0000000", end="2025-06-03T14:00:00.0000000")], link3))
-    fake.on("GET", "/v1.0/me/calendarView/p3", _page([_event(
-        "tentative", start="2025-06-04T09:00:00.0000000", end="2025-06-04T09:30:00.0000000")]))
+    fake.on(
+        "GET",
+        "/v1.0/me/calendarView/p2",
+        _page([_event("oof", start="2025-06-03T13:00:00.0000000", end="2025-06-03T14:00:00.0000000")], link3),
+    )
+    fake.on(
+        "GET",
+        "/v1.0/me/calendarView/p3",
+        _page([_event("tentative", start="2025-06-04T09:00:00.0000000", end="2025-06-04T09:30:00.0000000")]),
+    )
 
     busy = await calendar.busy_intervals(credentials, WINDOW)
 
-    assert busy == [Interval(_at(2, 7), _at(2, 8)), Interval(_at(3, 13), _at(3, 14)),
-                    Interval(_at(4, 9), _at(4, 9, 30))]
+    assert busy == [
+        Interval(_at(2, 7), _at(2, 8)),
+        Interval(_at(3, 13), _at(3, 14)),
+        Interval(_at(4, 9), _at(4, 9, 30)),
+    ]
     first, second, third = fake.graph_requests()
     assert parse_qs(first.url.query.decode()) == {
-        "startDateTime": ["2025-06-01T00:00:00Z"], "endDateTime": ["2025-06-10T00:00:00Z"],
+        "startDateTime": ["2025-06-01T00:00:00Z"],
+        "endDateTime": ["2025-06-10T00:00:00Z"],
         "$select": ["start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"],
-        "$top": ["100"]}
+        "$top": ["100"],
+    }
     assert [str(second.url), str(third.url)] == [link2, link3]
     for request in (first, second, third):
         assert request.headers["prefer"] == 'outlook.timezone="UTC"'
@@ -221,21 +277,34 @@ async def test_busy_time_reads_every_page_following_next_link_unchanged(
 async def test_busy_time_is_clipped_to_the_window(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
-    fake.on("GET", "/v1.0/me/calendarView", _page([_event(
-        "busy", start="2025-06-01T22:00:00.0000000", end="2025-06-02T01:00:00.0000000")]))
-    assert await calendar.busy_intervals(credentials, WINDOW) == [
-        Interval(WINDOW.start, _at(2, 1))]
+    fake.on(
+        "GET",
+        "/v1.0/me/calendarView",
+        _page([_event("busy", start="2025-06-01T22:00:00.0000000", end="2025-06-02T01:00:00.0000000")]),
+    )
+    assert await calendar.busy_intervals(credentials, WINDOW) == [Interval(WINDOW.start, _at(2, 1))]
 
 
 async def test_all_day_event_of_the_day_before_blocks_into_the_window_in_its_own_zone(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
     # 1 June in Los Angeles runs until 2 June 07:00Z, past the window's start.
-    fake.on("GET", "/v1.0/me/calendarView", _page([_event(
-        "busy", start="2025-06-01T00:00:00.0000000", end="2025-06-02T00:00:00.0000000",
-        all_day=True, original_zone="Pacific Standard Time")]))
-    assert await calendar.busy_intervals(credentials, WINDOW) == [
-        Interval(WINDOW.start, _at(2, 7))]
+    fake.on(
+        "GET",
+        "/v1.0/me/calendarView",
+        _page(
+            [
+                _event(
+                    "busy",
+                    start="2025-06-01T00:00:00.0000000",
+                    end="2025-06-02T00:00:00.0000000",
+                    all_day=True,
+                    original_zone="Pacific Standard Time",
+                )
+            ]
+        ),
+    )
+    assert await calendar.busy_intervals(credentials, WINDOW) == [Interval(WINDOW.start, _at(2, 7))]
 
 
 async def test_a_failing_later_page_fails_the_whole_read(
@@ -266,15 +335,16 @@ async def test_unreadable_page_is_an_error(
 
 # --- faults --------------------------------------------------------------------------------------
 
+
 async def test_401_refreshes_once_and_retries_once(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
-    fake.on("GET", "/v1.0/me/calendarView",
-            _graph_error(401, "InvalidAuthenticationToken"), _page([_event()]))
+    fake.on(
+        "GET", "/v1.0/me/calendarView", _graph_error(401, "InvalidAuthenticationToken"), _page([_event()])
+    )
     assert len(await calendar.busy_intervals(credentials, WINDOW)) == 1
     assert credentials.refreshes == 1
-    assert [r.headers["authorization"] for r in fake.graph_requests()] == [
-        "Bearer at-1", "Bearer at-2"]
+    assert [r.headers["authorization"] for r in fake.graph_requests()] == ["Bearer at-1", "Bearer at-2"]
     assert credentials.grant.refresh_token == "rt-2"
 
 
@@ -291,15 +361,20 @@ async def test_second_401_needs_reauth_without_a_second_refresh(
 
 @pytest.mark.parametrize(
     ("response", "kind"),
-    [(_graph_error(403, "ErrorAccessDenied"), MissingScope),
-     (_graph_error(404, "MailboxNotEnabledForRESTAPI"), CalendarNotFound),
-     (_graph_error(429, "ApplicationThrottled", {"Retry-After": "1.5"}), Throttled),
-     (_graph_error(503, "serviceNotAvailable", {"Retry-After": "4"}), ProviderUnavailable),
-     (_graph_error(504, "GatewayTimeout"), ProviderUnavailable)],
+    [
+        (_graph_error(403, "ErrorAccessDenied"), MissingScope),
+        (_graph_error(404, "MailboxNotEnabledForRESTAPI"), CalendarNotFound),
+        (_graph_error(429, "ApplicationThrottled", {"Retry-After": "1.5"}), Throttled),
+        (_graph_error(503, "serviceNotAvailable", {"Retry-After": "4"}), ProviderUnavailable),
+        (_graph_error(504, "GatewayTimeout"), ProviderUnavailable),
+    ],
 )
 async def test_failures_raise_once_without_hidden_retries(
-    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials,
-    response: httpx2.Response, kind: type[Exception],
+    fake: FakeGraph,
+    calendar: MicrosoftCalendar,
+    credentials: InMemoryCredentials,
+    response: httpx2.Response,
+    kind: type[Exception],
 ) -> None:
     fake.on("GET", "/v1.0/me/calendarView", response)
     with pytest.raises(kind) as caught:
@@ -322,7 +397,9 @@ async def test_timeout_is_provider_unavailable(
 
 
 async def test_at_most_four_requests_per_mailbox_are_in_flight(
-    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials,
+    fake: FakeGraph,
+    calendar: MicrosoftCalendar,
+    credentials: InMemoryCredentials,
     client: httpx2.AsyncClient,
 ) -> None:
     fake.on("GET", "/v1.0/me/calendarView", _page([]))
@@ -332,8 +409,7 @@ async def test_at_most_four_requests_per_mailbox_are_in_flight(
             group.create_task(calendar.busy_intervals(credentials, WINDOW))
     assert fake.max_in_flight == 4
 
-    other = InMemoryCredentials(MicrosoftOAuth(CONFIG, client), credentials.grant,
-                                connection_key="conn-2")
+    other = InMemoryCredentials(MicrosoftOAuth(CONFIG, client), credentials.grant, connection_key="conn-2")
     fake.max_in_flight = 0
     async with asyncio.TaskGroup() as group:
         for creds in (credentials, other):
@@ -345,17 +421,24 @@ async def test_at_most_four_requests_per_mailbox_are_in_flight(
 # --- events --------------------------------------------------------------------------------------
 
 CREATED = {
-    "id": "AAMkAGsbxEvt1=", "iCalUId": "040000008200E0007SBX", "webLink": "https://outlook/x",
-    "isOnlineMeeting": True, "onlineMeetingProvider": "teamsForBusiness",
+    "id": "AAMkAGsbxEvt1=",
+    "iCalUId": "040000008200E0007SBX",
+    "webLink": "https://outlook/x",
+    "isOnlineMeeting": True,
+    "onlineMeetingProvider": "teamsForBusiness",
     "onlineMeeting": {"joinUrl": "https://teams.microsoft.com/l/meetup-join/abc"},
 }
 
 
 def _draft(*, online: bool = True, zone: str = "Europe/Berlin") -> EventDraft:
     return EventDraft(
-        idempotency_key="8f14e45f-ceea-467f-a8f0-6d1b1f0e2c11", subject="Intro call — Ivo",
-        body_text="Booked via Workestra.\nNotes: hi", starts_at=_at(4, 12), ends_at=_at(4, 12, 30),
-        timezone=zone, attendee=Attendee(email="ivo@example.test", name="Ivo Invitee"),
+        idempotency_key="8f14e45f-ceea-467f-a8f0-6d1b1f0e2c11",
+        subject="Intro call — Ivo",
+        body_text="Booked via Workestra.\nNotes: hi",
+        starts_at=_at(4, 12),
+        ends_at=_at(4, 12, 30),
+        timezone=zone,
+        attendee=Attendee(email="ivo@example.test", name="Ivo Invitee"),
         online_meeting=online,
     )
 
@@ -372,8 +455,9 @@ async def test_create_event_posts_the_booking_in_the_links_windows_zone(
         "body": {"contentType": "text", "content": "Booked via Workestra.\nNotes: hi"},
         "start": {"dateTime": "2025-06-04T14:00:00", "timeZone": "W. Europe Standard Time"},
         "end": {"dateTime": "2025-06-04T14:30:00", "timeZone": "W. Europe Standard Time"},
-        "attendees": [{"emailAddress": {"address": "ivo@example.test", "name": "Ivo Invitee"},
-                       "type": "required"}],
+        "attendees": [
+            {"emailAddress": {"address": "ivo@example.test", "name": "Ivo Invitee"}, "type": "required"}
+        ],
         "transactionId": "workestra-8f14e45f-ceea-467f-a8f0-6d1b1f0e2c11",
         "allowNewTimeProposals": False,
         "isOnlineMeeting": True,
@@ -409,8 +493,7 @@ async def test_event_without_meeting_request_sends_no_online_meeting_fields(
 async def test_teams_refused_silently_gives_no_join_url_and_no_error(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
-    personal = dict(CREATED, isOnlineMeeting=False, onlineMeetingProvider="unknown",
-                    onlineMeeting=None)
+    personal = dict(CREATED, isOnlineMeeting=False, onlineMeetingProvider="unknown", onlineMeeting=None)
     fake.on("POST", "/v1.0/me/events", httpx2.Response(201, json=personal))
     created = await calendar.create_event(credentials, _draft())
     assert created.join_url is None
@@ -442,12 +525,22 @@ async def test_cancelling_in_a_mailbox_without_rest_fails(
 
 # --- health --------------------------------------------------------------------------------------
 
+
 async def test_health_reports_teams_from_allowed_providers(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
-    fake.on("GET", "/v1.0/me/calendar", httpx2.Response(200, json={
-        "id": "cal", "allowedOnlineMeetingProviders": ["teamsForBusiness"],
-        "defaultOnlineMeetingProvider": "teamsForBusiness"}))
+    fake.on(
+        "GET",
+        "/v1.0/me/calendar",
+        httpx2.Response(
+            200,
+            json={
+                "id": "cal",
+                "allowedOnlineMeetingProviders": ["teamsForBusiness"],
+                "defaultOnlineMeetingProvider": "teamsForBusiness",
+            },
+        ),
+    )
     health = await calendar.check_health(credentials)
     assert health.calendar_found
     assert health.teams_available
@@ -458,8 +551,11 @@ async def test_health_reports_teams_from_allowed_providers(
 async def test_health_of_a_personal_account(
     fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
 ) -> None:
-    fake.on("GET", "/v1.0/me/calendar", httpx2.Response(200, json={
-        "id": "cal", "allowedOnlineMeetingProviders": ["unknown"]}))
+    fake.on(
+        "GET",
+        "/v1.0/me/calendar",
+        httpx2.Response(200, json={"id": "cal", "allowedOnlineMeetingProviders": ["unknown"]}),
+    )
     health = await calendar.check_health(credentials, tenant_id=PERSONAL_ACCOUNT_TENANT_ID)
     assert not health.teams_available
     assert health.personal_account
@@ -473,7 +569,20 @@ async def test_health_of_a_mailbox_without_rest_is_calendar_not_found(
         await calendar.check_health(credentials)
 
 
+def test_adapters_implement_the_ports(client: httpx2.AsyncClient) -> None:
+    # Checked by mypy: assignment to the Protocol types fails type-checking if a signature drifts.
+    provider: CalendarProvider = MicrosoftCalendar(CONFIG, client)
+    oauth: OAuthClient = MicrosoftOAuth(CONFIG, client)
+    source: CredentialSource = InMemoryCredentials(
+        MicrosoftOAuth(CONFIG, client), TokenGrant("a", None, 1, frozenset()), connection_key="k"
+    )
+    assert provider.name == "microsoft"
+    assert oauth.required_scopes >= {"Calendars.ReadWrite"}
+    assert source.connection_key == "k"
+
+
 def test_graph_urls_come_from_config_only() -> None:
-    other = MicrosoftConfig(client_id="c", client_secret="s", redirect_uri="r",
-                            graph_url="http://127.0.0.1:9/graph/v1.0/")
+    other = MicrosoftConfig(
+        client_id="c", client_secret="s", redirect_uri="r", graph_url="http://127.0.0.1:9/graph/v1.0/"
+    )
     assert other.graph("/me/events") == "http://127.0.0.1:9/graph/v1.0/me/events"

@@ -11,7 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx2
 import pytest
 
-from workestra.calendars.errors import NeedsReauth, ProviderRejected, ProviderUnavailable
+from workestra.calendars.errors import (
+    ConsentDeclined,
+    NeedsReauth,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from workestra.calendars.microsoft import (
     PERSONAL_ACCOUNT_TENANT_ID,
     REQUIRED_SCOPES,
@@ -33,8 +38,7 @@ CONFIG = MicrosoftConfig(
 )
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"  # RFC 7636 appendix B
 ID_TOKEN = (
-    "eyJhbGciOiJub25lIn0.eyJ0aWQiOiI1YjBlYWU5Zi0xMTExLTQyMjItODMzMy1jNDQ0ZDU1NWU2NjYiLCJvaWQiOiIz"
-    "YzRkLi4uIn0."
+    "eyJhbGciOiJub25lIn0.eyJ0aWQiOiI1YjBlYWU5Zi0xMTExLTQyMjItODMzMy1jNDQ0ZDU1NWU2NjYiLCJvaWQiOiIzYzRkLi4uIn0."
 )
 TOKEN_OK = {
     "token_type": "Bearer",
@@ -103,12 +107,15 @@ def test_pkce_challenge_matches_rfc7636_vector_and_rejects_bad_verifiers() -> No
 @pytest.mark.parametrize(
     ("granted", "expected"),
     [
-        (TOKEN_OK["scope"], {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read",
-                             "openid", "profile", "email"}),
-        ("https://graph.microsoft.com/calendars.readwrite USER.READ", {"Calendars.ReadWrite",
-                                                                       "User.Read"}),
-        (["HTTPS://GRAPH.MICROSOFT.COM/Calendars.Read", "offline_access"],
-         {"Calendars.Read", "offline_access"}),
+        (
+            TOKEN_OK["scope"],
+            {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read", "openid", "profile", "email"},
+        ),
+        ("https://graph.microsoft.com/calendars.readwrite USER.READ", {"Calendars.ReadWrite", "User.Read"}),
+        (
+            ["HTTPS://GRAPH.MICROSOFT.COM/Calendars.Read", "offline_access"],
+            {"Calendars.Read", "offline_access"},
+        ),
         ("00000003-0000-0000-c000-000000000000/User.Read", {"User.Read"}),
         ("  Mail.Send  ", {"Mail.Send"}),
         ("", set()),
@@ -186,8 +193,14 @@ async def test_malformed_id_token_costs_only_the_tenant_id() -> None:
 
 async def test_dead_refresh_token_raises_needs_reauth_chained_to_the_http_error() -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(400, json={"error": "invalid_grant", "error_codes": [50173],
-                                          "error_description": "AADSTS50173: revoked"})
+        return httpx2.Response(
+            400,
+            json={
+                "error": "invalid_grant",
+                "error_codes": [50173],
+                "error_description": "AADSTS50173: revoked",
+            },
+        )
 
     with pytest.raises(NeedsReauth) as caught:
         await _oauth(handler).refresh("sbx-rt-old")
@@ -224,8 +237,14 @@ async def test_token_failures_are_logged_without_tokens_or_codes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(400, json={"error": "invalid_grant", "error_codes": [700082],
-                                          "error_description": "AADSTS700082: expired"})
+        return httpx2.Response(
+            400,
+            json={
+                "error": "invalid_grant",
+                "error_codes": [700082],
+                "error_description": "AADSTS700082: expired",
+            },
+        )
 
     caplog.set_level(logging.DEBUG)
     with pytest.raises(NeedsReauth):
@@ -241,21 +260,54 @@ async def test_profile_reads_me_and_falls_back_to_user_principal_name() -> None:
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         seen.append(request)
-        return httpx2.Response(200, json={"id": "u-1", "displayName": "Pat Personal",
-                                          "mail": None, "userPrincipalName": "pat@outlook.test"})
+        return httpx2.Response(
+            200,
+            json={
+                "id": "u-1",
+                "displayName": "Pat Personal",
+                "mail": None,
+                "userPrincipalName": "pat@outlook.test",
+            },
+        )
 
     profile = await _oauth(handler).fetch_profile("at-1")
     assert (profile.account_id, profile.email, profile.display_name) == (
-        "u-1", "pat@outlook.test", "Pat Personal"
+        "u-1",
+        "pat@outlook.test",
+        "Pat Personal",
     )
     assert seen[0].url.path == "/v1.0/me"
     assert seen[0].headers["authorization"] == "Bearer at-1"
 
 
+@pytest.mark.parametrize(
+    ("user_id", "personal"),
+    [("fde926f844473904", True), ("3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", False), ("something-else", None)],
+)
+async def test_profile_tells_personal_accounts_by_their_cid_shaped_id(
+    user_id: str, personal: bool | None
+) -> None:
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        return httpx2.Response(200, json={"id": user_id, "displayName": "P", "mail": "p@outlook.test"})
+
+    assert (await _oauth(handler).fetch_profile("at")).personal_account is personal
+
+
+def test_callback_errors_map_through_the_client_too() -> None:
+    oauth = MicrosoftOAuth(CONFIG)
+    declined = oauth.authorization_error("access_denied", "AADSTS65004: User declined")
+    assert isinstance(declined, ConsentDeclined)
+    assert isinstance(oauth.authorization_error("invalid_request", None), ProviderRejected)
+
+
 async def test_profile_with_expired_token_needs_reauth() -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(401, content=json.dumps({"error": {
-            "code": "InvalidAuthenticationToken", "message": "Access token has expired"}}))
+        return httpx2.Response(
+            401,
+            content=json.dumps(
+                {"error": {"code": "InvalidAuthenticationToken", "message": "Access token has expired"}}
+            ),
+        )
 
     with pytest.raises(NeedsReauth) as caught:
         await _oauth(handler).fetch_profile("at-1")

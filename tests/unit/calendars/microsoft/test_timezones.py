@@ -23,8 +23,18 @@ def test_offered_zones_exclude_posix_right_and_legacy_names() -> None:
     assert "Europe/Berlin" in zones
     assert "UTC" in zones
     assert "America/Argentina/Buenos_Aires" in zones
-    for legacy in ("posix/Europe/Berlin", "right/UTC", "US/Eastern", "Etc/GMT+5", "EST5EDT",
-                   "Cuba", "GMT", "localtime", "Factory", "Canada/Pacific"):
+    for legacy in (
+        "posix/Europe/Berlin",
+        "right/UTC",
+        "US/Eastern",
+        "Etc/GMT+5",
+        "EST5EDT",
+        "Cuba",
+        "GMT",
+        "localtime",
+        "Factory",
+        "Canada/Pacific",
+    ):
         assert legacy not in zones
 
 
@@ -51,7 +61,8 @@ def test_event_wall_time_names_the_booked_instant(zone: str) -> None:
 
 def test_berlin_booking_is_sent_as_w_europe_wall_time() -> None:
     start, end = event_times(
-        datetime(2025, 6, 4, 12, 0, tzinfo=UTC), datetime(2025, 6, 4, 12, 30, tzinfo=UTC),
+        datetime(2025, 6, 4, 12, 0, tzinfo=UTC),
+        datetime(2025, 6, 4, 12, 30, tzinfo=UTC),
         "Europe/Berlin",
     )
     assert (start.date_time, start.time_zone) == ("2025-06-04T14:00:00", "W. Europe Standard Time")
@@ -60,7 +71,8 @@ def test_berlin_booking_is_sent_as_w_europe_wall_time() -> None:
 
 def test_half_hour_zone_keeps_its_wall_time() -> None:
     start, _ = event_times(
-        datetime(2025, 6, 4, 4, 0, tzinfo=UTC), datetime(2025, 6, 4, 4, 45, tzinfo=UTC),
+        datetime(2025, 6, 4, 4, 0, tzinfo=UTC),
+        datetime(2025, 6, 4, 4, 45, tzinfo=UTC),
         "Asia/Kolkata",
     )
     assert (start.date_time, start.time_zone) == ("2025-06-04T09:30:00", "India Standard Time")
@@ -72,7 +84,8 @@ def test_zone_missing_from_cldr_uses_its_tzdata_link_target() -> None:
 
 def test_zone_without_windows_equivalent_is_sent_in_utc() -> None:
     start, end = event_times(
-        datetime(2025, 6, 4, 12, tzinfo=UTC), datetime(2025, 6, 4, 13, tzinfo=UTC),
+        datetime(2025, 6, 4, 12, tzinfo=UTC),
+        datetime(2025, 6, 4, 13, tzinfo=UTC),
         "Antarctica/Troll",
     )
     assert (start.date_time, start.time_zone) == ("2025-06-04T12:00:00", "UTC")
@@ -96,9 +109,13 @@ def test_unknown_zone_name_is_sent_in_utc() -> None:
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("UTC", "UTC"), ("W. Europe Standard Time", "Europe/Berlin"),
-     ("Pacific Standard Time", "America/Los_Angeles"), ("Europe/Paris", "Europe/Paris"),
-     ("tzone://Microsoft/Utc", "UTC")],
+    [
+        ("UTC", "UTC"),
+        ("W. Europe Standard Time", "Europe/Berlin"),
+        ("Pacific Standard Time", "America/Los_Angeles"),
+        ("Europe/Paris", "Europe/Paris"),
+        ("tzone://Microsoft/Utc", "UTC"),
+    ],
 )
 def test_zone_names_graph_sends_back_are_read(name: str, key: str) -> None:
     zone = zone_for_graph_name(name)

@@ -120,16 +120,16 @@ def test_token_error_example_a8_4_keeps_codes_suberror_and_claims() -> None:
 def test_me_example_b1_is_read() -> None:
     user = GraphUser.model_validate_json(B_1)
     assert (user.id, user.display_name, user.mail) == (
-        "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", "Hana Host", "hana@contoso.test"
+        "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+        "Hana Host",
+        "hana@contoso.test",
     )
 
 
 def test_calendar_view_page_c2_1_is_read_with_next_link() -> None:
     page = EventPage.model_validate_json(C2_1)
     assert [e.show_as for e in page.value] == ["busy", "oof"]
-    assert page.value[0].start == DateTimeTimeZone(
-        date_time="2025-06-02T07:00:00.0000000", time_zone="UTC"
-    )
+    assert page.value[0].start == DateTimeTimeZone(date_time="2025-06-02T07:00:00.0000000", time_zone="UTC")
     assert page.next_link is not None
     assert page.next_link.endswith("%24skip=2")
 
@@ -171,8 +171,7 @@ def test_new_event_serialises_with_graph_field_names_as_in_d2_2() -> None:
         body=ItemBody(content_type="text", content="Booked via Workestra."),
         start=DateTimeTimeZone(date_time="2025-06-04T14:00:00", time_zone="W. Europe Standard Time"),
         end=DateTimeTimeZone(date_time="2025-06-04T14:30:00", time_zone="W. Europe Standard Time"),
-        attendees=[Attendee(email_address=EmailAddress(address="ivo@example.test",
-                                                       name="Ivo Invitee"))],
+        attendees=[Attendee(email_address=EmailAddress(address="ivo@example.test", name="Ivo Invitee"))],
         transaction_id="workestra-8f14e45f",
         allow_new_time_proposals=False,
         is_online_meeting=True,
@@ -183,8 +182,9 @@ def test_new_event_serialises_with_graph_field_names_as_in_d2_2() -> None:
         "body": {"contentType": "text", "content": "Booked via Workestra."},
         "start": {"dateTime": "2025-06-04T14:00:00", "timeZone": "W. Europe Standard Time"},
         "end": {"dateTime": "2025-06-04T14:30:00", "timeZone": "W. Europe Standard Time"},
-        "attendees": [{"emailAddress": {"address": "ivo@example.test", "name": "Ivo Invitee"},
-                       "type": "required"}],
+        "attendees": [
+            {"emailAddress": {"address": "ivo@example.test", "name": "Ivo Invitee"}, "type": "required"}
+        ],
         "transactionId": "workestra-8f14e45f",
         "allowNewTimeProposals": False,
         "isOnlineMeeting": True,

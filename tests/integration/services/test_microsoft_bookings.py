@@ -1,0 +1,275 @@
+"""Bookings on a Microsoft 365 link through the Graph sandbox: free/busy, live re-check, events, Teams."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.conftest import SettingsFactory
+from tests.support.builders import ALL_WEEK, make_host, make_link, service_context
+from tests.support.microsoft import MS, connect_microsoft, register_app
+from tests.support.sandbox import SandboxControl, ShowAs
+from tests.support.smtp import SmtpSink
+from workestra.clock import SystemClock
+from workestra.enums import CalendarSyncStatus, ConnectionProblem, IntegrationStatus, JobStatus
+from workestra.errors import CalendarUnavailable, SlotUnavailable
+from workestra.mail import SmtpSender
+from workestra.services.availability import list_slots
+from workestra.services.booking import BookingView, book, get_booking
+from workestra.services.booking_links import LinkView
+from workestra.services.connections import list_connections
+from workestra.services.context import ServiceContext
+from workestra.services.users import Host
+from workestra.worker.retry import RetryPolicy
+from workestra.worker.runner import Worker
+
+ALICE = "alice@contoso.test"
+DAY = (SystemClock().now() + timedelta(days=7)).date()
+FAST = RetryPolicy(base=timedelta(milliseconds=20), max_attempts=6)
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=UTC)
+
+
+@pytest.fixture
+async def ctx(
+    database_url: str, make_settings: SettingsFactory, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> AsyncIterator[ServiceContext]:
+    settings = make_settings(database_url=database_url, smtp_url=smtp_sink.url)
+    await register_app(sandbox, settings.base_url)
+    await sandbox.create_microsoft_user(email=ALICE, display_name="Alice Contoso")
+    mail = SmtpSender(url=smtp_sink.url, mail_from=settings.mail_from)
+    async with service_context(settings, mail=mail) as context:
+        yield context
+
+
+@pytest.fixture
+async def host(ctx: ServiceContext, sandbox: SandboxControl) -> Host:
+    host = (await make_host(ctx, name="Alice Contoso"))[1]
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    return host
+
+
+@pytest.fixture
+async def link(ctx: ServiceContext, host: Host) -> LinkView:
+    return await make_link(
+        ctx,
+        host,
+        timezone="Europe/Berlin",
+        weekly_hours=ALL_WEEK,
+        calendar_provider="microsoft",
+        auto_meeting_link=True,
+        title="Teams intro",
+    )
+
+
+async def starts(ctx: ServiceContext, link: LinkView) -> list[datetime]:
+    result = await list_slots(ctx, link.slug, first_day=DAY, last_day=DAY, timezone="UTC")
+    return [s.start for s in result.slots]
+
+
+async def run_worker(ctx: ServiceContext, *, until: float = 20.0) -> None:
+    """Run the outbox until nothing is pending (retries included), or fail after ``until`` seconds."""
+    worker = Worker(ctx, policy=FAST)
+    deadline = asyncio.get_running_loop().time() + until
+    while True:
+        await worker.run_until_idle()
+        async with ctx.uow() as uow:
+            if await uow.outbox.pending_count() == 0:
+                return
+        assert asyncio.get_running_loop().time() < deadline, "outbox jobs never finished"
+        await asyncio.sleep(0.1)
+
+
+async def booked(ctx: ServiceContext, link: LinkView, start: datetime) -> BookingView:
+    return await book(
+        ctx, link.slug, start=start, name="Ivo Invitee", email="ivo@example.test", timezone="America/New_York"
+    )
+
+
+async def test_meetings_in_outlook_hide_the_slots_they_overlap(
+    ctx: ServiceContext, link: LinkView, sandbox: SandboxControl
+) -> None:
+    cases: list[tuple[int, ShowAs, bool]] = [
+        (10, "busy", False),
+        (12, "tentative", False),
+        (13, "free", False),
+        (14, "busy", True),
+        (15, "oof", False),
+        (16, "workingElsewhere", False),
+    ]
+    for hour, show_as, cancelled in cases:
+        await sandbox.seed_microsoft_event(
+            ALICE,
+            subject=f"{show_as} at {hour}",
+            start=at(hour),
+            end=at(hour + 1),
+            show_as=show_as,
+            is_cancelled=cancelled,
+        )
+    free = await starts(ctx, link)
+    for hidden in (at(10), at(10, 30), at(12), at(12, 30), at(15), at(15, 30)):
+        assert hidden not in free
+    for shown in (at(9, 30), at(11), at(13), at(14), at(16), at(17)):
+        assert shown in free
+
+
+async def test_an_all_day_event_blocks_the_whole_day(
+    ctx: ServiceContext, link: LinkView, sandbox: SandboxControl
+) -> None:
+    await sandbox.seed_microsoft_event(
+        ALICE, subject="Offsite", start=at(0), end=at(0) + timedelta(days=1), is_all_day=True
+    )
+    assert await starts(ctx, link) == []
+
+
+async def test_an_unreadable_calendar_offers_no_slots_and_tells_the_host(
+    ctx: ServiceContext, host: Host, link: LinkView, sandbox: SandboxControl
+) -> None:
+    await sandbox.add_microsoft_fault(status=503, count=10, path_contains="calendarView", retry_after="2")
+    with pytest.raises(CalendarUnavailable):
+        await starts(ctx, link)
+    [card] = [v for v in await list_connections(ctx, host) if v.provider == MS]
+    assert card.problem is ConnectionProblem.UNAVAILABLE
+
+
+async def test_a_meeting_added_in_outlook_after_the_page_loaded_makes_the_booking_409(
+    ctx: ServiceContext, host: Host, link: LinkView, sandbox: SandboxControl
+) -> None:
+    assert at(11) in await starts(ctx, link)
+    await sandbox.seed_microsoft_event(ALICE, subject="Booked in Outlook", start=at(11), end=at(11, 30))
+    with pytest.raises(SlotUnavailable):
+        await booked(ctx, link, at(11))
+    async with ctx.uow() as uow:
+        assert await uow.bookings.count_for_link(link.id) == 0
+
+
+async def test_a_booking_becomes_a_teams_event_with_the_invitee_and_the_link_is_emailed(
+    ctx: ServiceContext, host: Host, link: LinkView, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> None:
+    made = await booked(ctx, link, at(11))
+    assert made.meeting_url is None  # until the provider has made one
+    await run_worker(ctx)
+    [event] = (await sandbox.microsoft_events(ALICE))["value"]
+    assert event["attendees"][0]["emailAddress"]["address"] == "ivo@example.test"
+    assert event["attendees"][0]["type"] == "required"
+    join_url = event["onlineMeeting"]["joinUrl"]
+    assert join_url.startswith("https://teams.microsoft.com/")
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.meeting_url == join_url
+    assert stored.calendar_event_id == event["id"]
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    [create] = [
+        r
+        for r in await sandbox.microsoft_requests()
+        if r["method"] == "POST" and r["path"].endswith("/events")
+    ]
+    body = create["body"] if isinstance(create["body"], dict) else json.loads(str(create["body"]))
+    assert body["start"] == {
+        "dateTime": at(11).astimezone(link_zone()).replace(tzinfo=None).isoformat(),
+        "timeZone": "W. Europe Standard Time",
+    }
+    assert body["isOnlineMeeting"] is True
+    assert body["onlineMeetingProvider"] == "teamsForBusiness"
+    assert body["transactionId"]
+    [message] = await smtp_sink.wait_for(1, timeout=10)
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert join_url in text.get_content()
+    assert not [p for p in message.walk() if p.get_filename() == "invite.ics"]  # one invitation, not two
+
+
+def link_zone() -> ZoneInfo:
+    return ZoneInfo("Europe/Berlin")
+
+
+async def test_a_personal_account_gets_the_event_but_no_teams_link_and_everyone_is_told(
+    ctx: ServiceContext, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> None:
+    await sandbox.create_microsoft_user(
+        email="bob@outlook.test", display_name="Bob", kind="personal", teams=False
+    )
+    host = (await make_host(ctx, name="Bob"))[1]
+    await connect_microsoft(ctx, host, sandbox, email="bob@outlook.test")
+    link = await make_link(
+        ctx,
+        host,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        calendar_provider="microsoft",
+        auto_meeting_link=True,
+    )
+    made = await booked(ctx, link, at(9))
+    await run_worker(ctx)
+    [event] = (await sandbox.microsoft_events("bob@outlook.test"))["value"]
+    assert event["onlineMeeting"] is None
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    assert stored.meeting_url is None
+    assert stored.calendar_problem
+    assert "No Teams link" in stored.calendar_problem
+    [message] = await smtp_sink.wait_for(1, timeout=10)
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert "The meeting details will follow from the host." in text.get_content()
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [
+        [{"status": 429, "retry_after": "1.5"}],
+        [{"status": 503}, {"status": 504}],
+        [{"status": 429, "retry_after": "0.2"}, {"status": 503, "retry_after": "0.1"}],
+    ],
+)
+async def test_throttling_and_outages_are_retried_and_make_exactly_one_event(
+    ctx: ServiceContext,
+    host: Host,
+    link: LinkView,
+    sandbox: SandboxControl,
+    faults: list[dict[str, str | int]],
+) -> None:
+    for fault in faults:
+        await sandbox.add_microsoft_fault(
+            status=int(fault["status"]),
+            retry_after=fault.get("retry_after"),  # type: ignore[arg-type]
+            method="POST",
+            path_contains="/events",
+        )
+    made = await booked(ctx, link, at(12))
+    await run_worker(ctx)
+    assert len((await sandbox.microsoft_events(ALICE))["value"]) == 1
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    assert stored.meeting_url
+    async with ctx.uow() as uow:
+        jobs = await uow.outbox.for_booking(made.id)
+    assert [j.status for j in jobs] == [JobStatus.DONE, JobStatus.DONE]
+    assert jobs[0].attempts == len(faults) + 1
+
+
+async def test_a_dead_connection_stops_retrying_keeps_the_booking_and_tells_the_host(
+    ctx: ServiceContext, host: Host, link: LinkView, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> None:
+    made = await booked(ctx, link, at(13))
+    await sandbox.set_refresh_fault(ALICE, "revoked")
+    await sandbox.expire_access_tokens(ALICE)
+    await run_worker(ctx)
+    assert (await sandbox.microsoft_events(ALICE))["value"] == []
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.status == "confirmed"
+    assert stored.calendar_status is CalendarSyncStatus.FAILED
+    assert stored.calendar_problem
+    assert "Reconnect" in stored.calendar_problem
+    [card] = [v for v in await list_connections(ctx, host) if v.provider == MS]
+    assert card.status is IntegrationStatus.NEEDS_REAUTH
+    async with ctx.uow() as uow:
+        [event_job, email_job] = await uow.outbox.for_booking(made.id)
+    assert event_job.status == JobStatus.FAILED
+    assert event_job.attempts == 1
+    assert email_job.status == JobStatus.DONE
+    assert await smtp_sink.wait_for(1, timeout=10)

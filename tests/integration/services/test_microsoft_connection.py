@@ -1,0 +1,294 @@
+"""Connecting Microsoft 365 through the identity-platform sandbox: tokens, slots, refresh, problems."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.support.builders import make_host, service_context
+from tests.support.microsoft import MS, authorize, connect_microsoft, register_app
+from tests.support.sandbox import SandboxControl
+from workestra.calendars.errors import NeedsReauth
+from workestra.config import Settings
+from workestra.db.models import UserIntegration
+from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
+from workestra.errors import ConnectionFailed
+from workestra.services.connections import (
+    ConnectionCredentials,
+    check_connection,
+    complete_connection,
+    disconnect,
+    list_connections,
+)
+from workestra.services.context import ServiceContext
+from workestra.services.users import Host
+
+ALICE = "alice@contoso.test"
+
+
+@pytest.fixture
+async def settings(database_url: str, sandbox: SandboxControl, make_settings: object) -> Settings:
+    from tests.conftest import SettingsFactory
+
+    assert callable(make_settings)
+    factory: SettingsFactory = make_settings
+    configured = factory(database_url=database_url)
+    await register_app(sandbox, configured.base_url)
+    await sandbox.create_microsoft_user(email=ALICE, display_name="Alice Contoso")
+    return configured
+
+
+@pytest.fixture
+async def ctx(settings: Settings) -> AsyncIterator[ServiceContext]:
+    async with service_context(settings) as context:
+        yield context
+
+
+@pytest.fixture
+async def host(ctx: ServiceContext) -> Host:
+    return (await make_host(ctx))[1]
+
+
+async def _row(ctx: ServiceContext, host: Host, provider: str = MS) -> UserIntegration:
+    async with ctx.uow() as uow:
+        row = await uow.integrations.get(host.id, provider)
+    assert row is not None
+    return row
+
+
+async def test_connecting_stores_the_account_in_the_microsoft_calendar_slot(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    view = await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    assert view.connected
+    assert view.account_email == ALICE
+    assert view.status is IntegrationStatus.ACTIVE
+    assert view.problem is None
+    assert view.teams_available is True
+    assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read"} <= set(view.scopes)
+    row = await _row(ctx, host)
+    assert row.provider == "microsoft_calendar"
+    requests = await sandbox.microsoft_requests()
+    assert any(r["method"] == "GET" and r["path"].endswith("/me") for r in requests)
+
+
+async def test_tokens_are_encrypted_at_rest_and_never_logged(
+    sqlite_url: str, sandbox: SandboxControl, make_settings: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.conftest import SettingsFactory
+    from workestra.db.migrate import upgrade_to_head
+
+    assert callable(make_settings)
+    factory: SettingsFactory = make_settings
+    settings = factory(database_url=sqlite_url)
+    await upgrade_to_head(sqlite_url)
+    await register_app(sandbox, settings.base_url)
+    await sandbox.create_microsoft_user(email=ALICE, display_name="Alice Contoso")
+    caplog.set_level(logging.DEBUG)
+    async with service_context(settings) as ctx:
+        host = (await make_host(ctx))[1]
+        await connect_microsoft(ctx, host, sandbox, email=ALICE)
+        await sandbox.expire_access_tokens(ALICE)
+        await check_connection(ctx, host, MS)  # 401 → refresh → retry, all logged at DEBUG
+        row = await _row(ctx, host)
+        access = ctx.token_box.open(row.access_token_enc)
+        assert row.refresh_token_enc is not None
+        refresh = ctx.token_box.open(row.refresh_token_enc)
+    raw = b"".join(
+        p.read_bytes() for p in Path(sqlite_url.split("///", 1)[1]).parent.glob("workestra.sqlite3*")
+    )
+    for secret in (access, refresh):
+        assert secret.encode() not in raw
+        assert secret not in caplog.text
+
+
+async def test_a_microsoft_mail_slot_is_never_touched(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    now = ctx.clock.now()
+    async with ctx.uow(write=True) as uow:
+        uow.integrations.add(
+            UserIntegration(
+                user_id=host.id,
+                provider=IntegrationProvider.MICROSOFT_MAIL,
+                account_id="mail-1",
+                account_email=ALICE,
+                display_name="Alice mail",
+                scopes="Mail.Read offline_access",
+                access_token_enc=ctx.token_box.seal("mail-access"),
+                refresh_token_enc=ctx.token_box.seal("mail-refresh"),
+                expires_at=now + timedelta(hours=1),
+                status=IntegrationStatus.ACTIVE,
+                token_version=7,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await uow.commit()
+
+    async def snapshot() -> tuple[object, ...]:
+        async with ctx.uow() as uow:
+            row = (
+                await uow.session.scalars(
+                    select(UserIntegration).where(
+                        UserIntegration.user_id == host.id, UserIntegration.provider == "microsoft_mail"
+                    )
+                )
+            ).one()
+            return tuple(getattr(row, c.key) for c in UserIntegration.__table__.columns)
+
+    before = await snapshot()
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    await sandbox.set_refresh_fault(ALICE, "revoked")
+    with pytest.raises(NeedsReauth):
+        await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    await disconnect(ctx, host, MS)
+    assert await snapshot() == before
+    views = {v.provider: v for v in await list_connections(ctx, host)}
+    assert not views[MS].connected
+
+
+async def test_every_refresh_stores_the_newest_refresh_token(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    first = await _row(ctx, host)
+    await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    second = await _row(ctx, host)
+    assert second.token_version == first.token_version + 1
+    assert ctx.token_box.open(second.refresh_token_enc or "") != ctx.token_box.open(
+        first.refresh_token_enc or ""
+    )
+
+
+async def test_graph_401_triggers_one_refresh_and_the_call_succeeds(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    before = await _row(ctx, host)
+    await sandbox.expire_access_tokens(ALICE)
+    view = await check_connection(ctx, host, MS)
+    assert view.problem is None
+    assert view.status is IntegrationStatus.ACTIVE
+    assert (await _row(ctx, host)).token_version == before.token_version + 1
+
+
+async def test_two_processes_refreshing_at_once_end_with_a_working_connection(
+    settings: Settings, ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    async with service_context(settings) as other_process:
+        tokens = await asyncio.gather(
+            ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True),
+            ConnectionCredentials(other_process, host.id, MS).access_token(force_refresh=True),
+        )
+    assert all(tokens)
+    # The stored refresh token is a live one: the next refresh works and Graph answers.
+    await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE
+
+
+@pytest.mark.parametrize(
+    ("fault", "problem"),
+    [
+        ("inactive", ConnectionProblem.EXPIRED),
+        ("revoked", ConnectionProblem.REVOKED),
+        ("consent_missing", ConnectionProblem.CONSENT_MISSING),
+    ],
+)
+async def test_a_dead_grant_marks_the_connection_for_reconnect(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl, fault: str, problem: ConnectionProblem
+) -> None:
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    await sandbox.set_refresh_fault(ALICE, fault)  # type: ignore[arg-type]  # a RefreshFaultKind
+    with pytest.raises(NeedsReauth):
+        await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    [view] = [v for v in await list_connections(ctx, host) if v.provider == MS]
+    assert view.status is IntegrationStatus.NEEDS_REAUTH
+    assert view.problem is problem
+    assert view.needs_reconnect
+    assert view.problem_message
+    assert "Reconnect" in view.problem_message
+
+
+async def test_a_personal_account_is_told_it_has_no_teams(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await sandbox.create_microsoft_user(
+        email="bob@outlook.test", display_name="Bob", kind="personal", teams=False
+    )
+    view = await connect_microsoft(ctx, host, sandbox, email="bob@outlook.test")
+    assert view.personal_account is True
+    assert view.teams_available is False
+    assert view.problem is ConnectionProblem.PERSONAL_ACCOUNT
+    assert view.problem_message
+    assert "Teams for Business" in view.problem_message
+
+
+async def test_a_missing_teams_permission_is_named(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await sandbox.drop_scope(ALICE, "OnlineMeetings.ReadWrite")
+    view = await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    assert view.problem is ConnectionProblem.MISSING_SCOPE
+    assert view.problem_message
+    assert "Teams links can't be created" in view.problem_message
+    assert view.needs_reconnect
+
+
+async def test_a_mailbox_without_calendar_says_calendar_not_found(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await sandbox.set_microsoft_user(ALICE, has_calendar=False)
+    view = await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    assert view.problem is ConnectionProblem.CALENDAR_NOT_FOUND
+    assert view.problem_message
+    assert "Calendar not found" in view.problem_message
+
+
+async def test_a_callback_replayed_in_another_session_connects_nothing(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await sandbox.set_auto_consent(ALICE)
+    params = await authorize(ctx, host, session_id="alice-browser")
+    intruder = (await make_host(ctx, name="Mallory"))[1]
+    for who, session in ((intruder, "mallory-browser"), (host, "mallory-browser")):
+        with pytest.raises(ConnectionFailed):
+            await complete_connection(
+                ctx, who, MS, session_id=session, state=params["state"], code=params["code"]
+            )
+    assert not [v for v in await list_connections(ctx, intruder) if v.connected]
+    assert not [v for v in await list_connections(ctx, host) if v.connected]
+
+
+@pytest.mark.parametrize(
+    ("error", "description", "words"),
+    [
+        ("access_denied", "AADSTS65004: User declined to consent to access the app.", "cancelled"),
+        ("consent_required", "AADSTS65004: User declined to consent to access the app.", "cancelled"),
+        ("access_denied", "AADSTS90094: Admin consent is required.", "administrator"),
+    ],
+)
+async def test_consent_cancelled_or_admin_approval_needed_is_said_plainly(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl, error: str, description: str, words: str
+) -> None:
+    await sandbox.set_auto_consent(ALICE)
+    params = await authorize(ctx, host, session_id="s")
+    with pytest.raises(ConnectionFailed) as failed:
+        await complete_connection(
+            ctx,
+            host,
+            MS,
+            session_id="s",
+            state=params["state"],
+            code=None,
+            error=error,
+            error_description=description,
+        )
+    assert words in failed.value.message
+    assert not [v for v in await list_connections(ctx, host) if v.connected]

@@ -1,0 +1,81 @@
+"""Settings → Connected Accounts: the two cards, the connect redirect, and callbacks that fail politely."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+
+from tests.integration.web.conftest import csrf_of
+from tests.support.server import LiveServer
+
+
+async def test_both_cards_are_shown_not_connected(browser: httpx2.AsyncClient) -> None:
+    response = await browser.get("/settings/connected-accounts")
+    assert response.status_code == 200
+    html = response.text
+    assert "Microsoft Calendar" in html
+    assert "Google Calendar" in html
+    assert html.count("Not connected") == 2
+    assert 'href="/integrations/microsoft/connect"' in html
+    assert "Connect Microsoft Calendar" in html
+    assert "Connect Google Calendar" in html
+    assert "Not configured on this server" in html  # the test server has no Google app
+    assert "Disconnect" not in html
+
+
+async def test_connect_redirects_to_the_identity_platform(
+    browser: httpx2.AsyncClient, live_server: LiveServer
+) -> None:
+    response = await browser.get("/integrations/microsoft/connect")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith(live_server.settings.microsoft_login_url)
+    query = parse_qs(urlsplit(location).query)
+    assert query["state"][0]
+    assert query["redirect_uri"] == [f"{live_server.url}/integrations/microsoft/callback"]
+
+
+async def test_unknown_and_unconfigured_providers_answer_plainly(browser: httpx2.AsyncClient) -> None:
+    assert (await browser.get("/integrations/yahoo/connect")).status_code == 404
+    google = await browser.get("/integrations/google/connect")
+    assert google.status_code == 400
+    assert "isn&#39;t configured on this server" in google.text
+
+
+async def test_a_refused_consent_comes_back_as_a_message_on_the_cards(browser: httpx2.AsyncClient) -> None:
+    start = await browser.get("/integrations/microsoft/connect")
+    state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+    response = await browser.get(
+        "/integrations/microsoft/callback",
+        params={
+            "state": state,
+            "error": "access_denied",
+            "error_description": "AADSTS65004: User declined to consent",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/settings/connected-accounts"
+    page = await browser.get("/settings/connected-accounts")
+    assert 'class="flash flash-error"' in page.text
+    assert "Not connected" in page.text
+
+
+async def test_a_foreign_or_missing_state_is_refused_without_an_error_page(
+    browser: httpx2.AsyncClient,
+) -> None:
+    for params in ({"state": "not-ours", "code": "abc"}, {"code": "abc"}):
+        response = await browser.get("/integrations/microsoft/callback", params=params)
+        assert response.status_code == 303
+        page = await browser.get("/settings/connected-accounts")
+        assert 'class="flash flash-error"' in page.text
+        assert "Start again from Connected Accounts" in page.text or "start again" in page.text
+
+
+async def test_testing_a_connection_that_does_not_exist_says_so(browser: httpx2.AsyncClient) -> None:
+    token = await csrf_of(browser, "/settings/connected-accounts")
+    response = await browser.post("/integrations/microsoft/check", data={"csrf_token": token})
+    assert response.status_code == 303
+    page = await browser.get("/settings/connected-accounts")
+    assert "Microsoft Calendar isn&#39;t connected." in page.text
+    response = await browser.post("/integrations/microsoft/disconnect", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert "Disconnected Microsoft Calendar." in (await browser.get("/settings/connected-accounts")).text

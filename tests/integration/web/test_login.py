@@ -1,0 +1,103 @@
+"""Logging in and out, the redirect to `next`, and CSRF on every POST form."""
+
+import httpx2
+import pytest
+
+from tests.integration.web.conftest import PageHost, csrf_of, log_in
+
+
+async def test_login_form_has_the_documented_fields(http: httpx2.AsyncClient) -> None:
+    response = await http.get("/login")
+    assert response.status_code == 200
+    for name in ('name="email"', 'name="password"', 'name="csrf_token"'):
+        assert name in response.text
+
+
+async def test_login_redirects_to_the_calendar_and_sets_the_session(
+    http: httpx2.AsyncClient, page_host: PageHost
+) -> None:
+    response = await log_in(http, page_host)
+    assert response.headers["location"] == "/calendar"
+    calendar = await http.get("/calendar")
+    assert calendar.status_code == 200
+    for nav in ("Calendar", "Booking links", "Connected accounts", "Log out"):
+        assert nav in calendar.text
+    assert (await http.get("/")).headers["location"] == "/calendar"
+
+
+async def test_wrong_password_shows_the_form_again_with_a_plain_message(
+    http: httpx2.AsyncClient, page_host: PageHost
+) -> None:
+    token = await csrf_of(http, "/login")
+    response = await http.post(
+        "/login", data={"email": page_host.email, "password": "wrong password", "csrf_token": token}
+    )
+    assert response.status_code == 401
+    assert "don&#39;t match an account" in response.text
+    assert 'name="password"' in response.text
+    assert page_host.email in response.text  # the typed email is kept
+    assert (await http.get("/calendar")).status_code == 303
+
+
+async def test_a_page_asks_for_login_and_returns_there_afterwards(
+    http: httpx2.AsyncClient, page_host: PageHost
+) -> None:
+    assert (await http.get("/")).headers["location"] == "/login"
+    response = await http.get("/settings/booking-links")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/settings/booking-links"
+    login_page = await http.get(response.headers["location"])
+    assert 'name="next" value="/settings/booking-links"' in login_page.text
+    token = await csrf_of(http, "/login")
+    done = await http.post(
+        "/login",
+        data={
+            "email": page_host.email,
+            "password": page_host.password,
+            "csrf_token": token,
+            "next": "/settings/booking-links",
+        },
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == "/settings/booking-links"
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x"]
+)
+async def test_next_only_follows_local_paths(
+    http: httpx2.AsyncClient, page_host: PageHost, target: str
+) -> None:
+    token = await csrf_of(http, "/login")
+    response = await http.post(
+        "/login",
+        data={"email": page_host.email, "password": page_host.password, "csrf_token": token, "next": target},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/calendar"
+
+
+async def test_posts_without_a_csrf_token_are_refused(
+    http: httpx2.AsyncClient, browser: httpx2.AsyncClient, page_host: PageHost
+) -> None:
+    anonymous = await http.post("/login", data={"email": page_host.email, "password": page_host.password})
+    assert anonymous.status_code == 403
+    assert "expired" in anonymous.text
+    for path in (
+        "/settings/booking-links",
+        f"/settings/booking-links/{page_host.link.id}",
+        "/integrations/microsoft/check",
+        "/integrations/microsoft/disconnect",
+        "/logout",
+    ):
+        response = await browser.post(path, data={"title": "x", "csrf_token": "forged"})
+        assert response.status_code == 403, path
+    assert (await browser.get("/calendar")).status_code == 200  # still logged in
+
+
+async def test_logout_ends_the_session(browser: httpx2.AsyncClient) -> None:
+    token = await csrf_of(browser, "/calendar")
+    response = await browser.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login"
+    assert (await browser.get("/calendar")).headers["location"] == "/login?next=/calendar"

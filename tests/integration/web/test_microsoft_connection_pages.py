@@ -1,0 +1,109 @@
+"""The Microsoft card through the real OAuth flow (sandbox auto-consent), and the Join button it leads to."""
+
+import asyncio
+import re
+from html import escape
+from typing import Literal
+
+import httpx2
+
+from tests.integration.web.conftest import PageHost, book_first_slot, csrf_of
+from tests.support.builders import service_context
+from tests.support.sandbox import SandboxControl
+from tests.support.server import LiveServer
+from workestra.services.booking_links import LinkInput, update_link
+from workestra.services.users import get_host
+
+ACCOUNTS = "/settings/connected-accounts"
+
+
+async def connect(
+    browser: httpx2.AsyncClient,
+    sandbox: SandboxControl,
+    email: str,
+    *,
+    kind: Literal["work", "personal"] = "work",
+    teams: bool = True,
+) -> str:
+    """Click Connect, let the sandbox consent at once, follow its redirect back; the cards page."""
+    await sandbox.create_microsoft_user(email=email, display_name="Hana at Contoso", kind=kind, teams=teams)
+    await sandbox.set_auto_consent(email)
+    start = await browser.get("/integrations/microsoft/connect")
+    assert start.status_code == 303
+    async with httpx2.AsyncClient(timeout=10) as outside:
+        consent = await outside.get(start.headers["location"])
+    assert consent.status_code in {302, 303}, consent.text
+    callback = await browser.get(consent.headers["location"])
+    assert callback.status_code == 303, callback.text
+    assert callback.headers["location"] == ACCOUNTS
+    page = await browser.get(ACCOUNTS)
+    assert page.status_code == 200
+    return page.text
+
+
+async def test_a_connected_card_shows_the_account_permissions_and_actions(
+    browser: httpx2.AsyncClient, sandbox: SandboxControl
+) -> None:
+    html = await connect(browser, sandbox, "hana@contoso.test")
+    assert "Connected as hana@contoso.test." in html  # the flash
+    assert "Connected as <strong>hana@contoso.test</strong>" in html
+    for scope in ("Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read", "offline_access"):
+        assert f"<code>{scope}</code>" in html
+    assert "Generate Teams meeting URLs at event creation time" in html
+    assert "Missing</span>" not in html
+    assert "Available: bookings can get a Microsoft Teams link." in html
+    assert "Test connection" in html
+    assert 'action="/integrations/microsoft/disconnect"' in html
+    assert "Connect Microsoft Calendar" not in html
+    assert not re.search(r"eyJ|access_token|refresh_token|Traceback", html)
+
+    token = await csrf_of(browser, ACCOUNTS)
+    checked = await browser.post("/integrations/microsoft/check", data={"csrf_token": token})
+    assert checked.status_code == 303
+    assert "is working" in (await browser.get(ACCOUNTS)).text
+
+    gone = await browser.post("/integrations/microsoft/disconnect", data={"csrf_token": token})
+    assert gone.status_code == 303
+    after = (await browser.get(ACCOUNTS)).text
+    assert "Disconnected Microsoft Calendar." in after
+    assert "Connect Microsoft Calendar" in after
+
+
+async def test_a_personal_account_is_told_plainly_that_teams_links_are_unavailable(
+    browser: httpx2.AsyncClient, sandbox: SandboxControl
+) -> None:
+    html = await connect(browser, sandbox, "hana@outlook.test", kind="personal", teams=False)
+    assert 'class="problem"' in html
+    assert "Teams" in html
+    assert "Not available for this account" in html
+
+
+async def test_a_teams_booking_gets_a_join_button_on_the_calendar(
+    http: httpx2.AsyncClient,
+    browser: httpx2.AsyncClient,
+    sandbox: SandboxControl,
+    live_server: LiveServer,
+    page_host: PageHost,
+) -> None:
+    await connect(browser, sandbox, "teams@contoso.test")
+    async with service_context(live_server.settings) as ctx:
+        host = await get_host(ctx, page_host.id)
+        assert host is not None
+        await update_link(
+            ctx, host, page_host.link.id, LinkInput(calendar_provider="microsoft", auto_meeting_link=True)
+        )
+    booking = await book_first_slot(http, page_host.link.slug)
+    status_url = f"/book/{page_host.link.slug}/confirmed/{booking['id']}.json"
+    confirmed = await http.get(f"/book/{page_host.link.slug}/confirmed/{booking['id']}")
+    assert "data-poll" in confirmed.text or "Join" in confirmed.text
+    meeting_url = None
+    for _ in range(100):  # the in-process worker creates the event with a Teams link
+        meeting_url = (await http.get(status_url)).json()["meeting_url"]
+        if meeting_url:
+            break
+        await asyncio.sleep(0.1)
+    assert meeting_url
+    calendar = await browser.get("/calendar")
+    assert f'<a class="join button" href="{escape(meeting_url)}"' in calendar.text
+    confirmed = await http.get(f"/book/{page_host.link.slug}/confirmed/{booking['id']}")
+    assert f'href="{escape(meeting_url)}"' in confirmed.text
