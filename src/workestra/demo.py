@@ -7,12 +7,13 @@ it exactly as a real deployment is configured to Microsoft: through the WORKESTR
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import httpx2
 
 from workestra.app import build_runtime
 from workestra.cli import serve_app
+from workestra.clock import SystemClock
 from workestra.config import Settings, load_settings
 from workestra.db.migrate import upgrade_to_head
 from workestra.errors import Conflict
@@ -58,7 +59,7 @@ async def _seed_sandbox(sandbox: SandboxServer, settings: Settings) -> None:
         ).raise_for_status()
         for user in SANDBOX_USERS:
             (await client.post("/_sandbox/microsoft/users", json=user)).raise_for_status()
-        tomorrow = (datetime.now(UTC) + timedelta(days=1)).replace(  # noqa: TID251  (demo data, seeded once)
+        tomorrow = (SystemClock().now() + timedelta(days=1)).replace(
             hour=9, minute=0, second=0, microsecond=0
         )
         for hours, subject in ((1, "Roadmap review (booked in Outlook)"), (5, "Customer call")):

@@ -20,10 +20,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8900)
     args = parser.parse_args()
     base = f"http://{args.host}:{args.port}"
-    print(f"sandbox:           {base}")
-    print(f"microsoft login:   {base}/microsoft/login")
-    print(f"microsoft graph:   {base}/microsoft/graph/v1.0")
-    print(f"control API:       {base}/_sandbox")
+    print(f"sandbox:           {base}", flush=True)
+    print(f"microsoft login:   {base}/microsoft/login", flush=True)
+    print(f"microsoft graph:   {base}/microsoft/graph/v1.0", flush=True)
+    print(f"control API:       {base}/_sandbox", flush=True)
     uvicorn.run(create_sandbox_app(), host=args.host, port=args.port, log_level="info", ws="none")
 
 

@@ -40,6 +40,7 @@ class BookingView:
     calendar_event_id: str | None
     meeting_url: str | None
     calendar_problem: str | None
+    online_meeting_requested: bool
 
 
 def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
@@ -60,6 +61,7 @@ def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
         calendar_event_id=booking.calendar_event_id,
         meeting_url=booking.meeting_url,
         calendar_problem=booking.calendar_problem,
+        online_meeting_requested=booking.online_meeting_requested,
     )
 
 

@@ -264,6 +264,14 @@ async def delete_link(ctx: ServiceContext, host: Host, link_id: str) -> None:
         await uow.commit()
 
 
+async def public_page(ctx: ServiceContext, slug: str) -> tuple[LinkView, str]:
+    """The link behind ``/book/<slug>`` and its host's name, for the public page."""
+    async with ctx.uow() as uow:
+        link = await public_link(uow, slug)
+        owner = await uow.users.get(link.owner_id)
+    return link, owner.name if owner else ""
+
+
 async def public_link(uow: UnitOfWork, slug: str) -> LinkView:
     link = await uow.links.by_slug(slug.strip().lower())
     if link is None:

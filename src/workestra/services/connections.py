@@ -328,7 +328,10 @@ def _store_grant(ctx: ServiceContext, row: UserIntegration, grant: TokenGrant, *
     if grant.refresh_token:  # every refresh stores the newest refresh token
         row.refresh_token_enc = ctx.token_box.seal(grant.refresh_token)
     row.expires_at = now + timedelta(seconds=grant.expires_in)
-    row.scopes = " ".join(sorted(grant.scopes))
+    scopes = set(grant.scopes)
+    if grant.refresh_token:  # Microsoft doesn't echo offline_access; a refresh token proves it
+        scopes.add("offline_access")
+    row.scopes = " ".join(sorted(scopes))
     row.token_version = (row.token_version or 0) + 1
     row.updated_at = now
 

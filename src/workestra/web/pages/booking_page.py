@@ -6,12 +6,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from workestra.enums import CalendarProviderName, CalendarSyncStatus
+from workestra.enums import CalendarSyncStatus
 from workestra.errors import InvalidInput, NotFound
 from workestra.services.booking import BookingView, public_booking
-from workestra.services.booking_links import LinkView, public_link
+from workestra.services.booking_links import LinkView, public_page
 from workestra.services.context import ServiceContext
-from workestra.services.users import get_host
 from workestra.services.validation import check_timezone, offered_timezones
 from workestra.web.deps import CtxDep
 from workestra.web.pages.rendering import render
@@ -19,14 +18,8 @@ from workestra.web.pages.rendering import render
 router = APIRouter(prefix="/book", tags=["pages"])
 
 
-async def _link(ctx: ServiceContext, slug: str) -> LinkView:
-    # services.booking_links.public_link takes a unit of work rather than the context.
-    async with ctx.uow() as uow:
-        return await public_link(uow, slug)
-
-
 async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> tuple[LinkView, BookingView]:
-    link = await _link(ctx, slug)
+    link, _ = await public_page(ctx, slug)
     view = await public_booking(ctx, booking_id)
     if view.link_id != link.id:
         raise NotFound("No booking with that id.")
@@ -37,8 +30,7 @@ def _awaiting_link(link: LinkView, view: BookingView) -> bool:
     """True while the provider may still add a meeting link (the page polls for it)."""
     return (
         view.meeting_url is None
-        and link.auto_meeting_link
-        and view.calendar_provider is not CalendarProviderName.NONE
+        and view.online_meeting_requested
         and view.calendar_status is CalendarSyncStatus.PENDING
     )
 
@@ -52,11 +44,10 @@ def _zone(value: str | None, fallback: str) -> ZoneInfo:
 
 @router.get("/{slug}")
 async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
-    link = await _link(ctx, slug)
-    owner = await get_host(ctx, link.owner_id)
+    link, host_name = await public_page(ctx, slug)
     context: dict[str, Any] = {
         "link": link,
-        "host_name": owner.name if owner else "",
+        "host_name": host_name,
         "timezones": offered_timezones(),
     }
     return render(request, "book/page.html", context)
