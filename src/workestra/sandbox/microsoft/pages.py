@@ -10,7 +10,7 @@ from html import escape
 def _page(title: str, body: str) -> str:
     return (
         '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title></head>\n<body>\n"
+        f'<title>{escape(title)}</title><link rel="icon" href="data:,"></head>\n<body>\n'
         "<p>Microsoft (sandbox)</p>\n"
         f"{body}\n</body></html>\n"
     )

@@ -1,0 +1,187 @@
+"""What hosts and invitees do, end to end in Chromium: one journey per acceptance test of the issues."""
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.e2e.browser.conftest import Account
+from tests.support.browser import screenshot_path
+from tests.support.builders import make_link, service_context
+from tests.support.microsoft import connect_microsoft
+from tests.support.sandbox import SandboxControl
+from tests.support.server import LiveServer
+from tests.support.smtp import SmtpSink
+from workestra.clock import SystemClock
+
+pytestmark = pytest.mark.browser
+
+NEW_YORK = ZoneInfo("America/New_York")  # the browser context's zone (tests/support/browser.py)
+ALICE = "alice@contoso.test"
+ALICE_PASSWORD = "alice-sandbox-password"
+
+
+def day_ahead(days: int = 2) -> datetime:
+    today = SystemClock().now().astimezone(NEW_YORK).date()
+    target = today + timedelta(days=days)
+    return datetime(target.year, target.month, target.day, tzinfo=NEW_YORK)
+
+
+async def log_in(page: Page, server: LiveServer, account: Account, path: str = "/calendar") -> None:
+    await page.goto(f"{server.url}{path}")
+    await page.get_by_label("Email").fill(account.host.email)
+    await page.get_by_label("Password").fill(account.password)
+    await page.get_by_role("button", name="Log in").click()
+
+
+async def pick_slot(page: Page, day: datetime, start: datetime) -> None:
+    await page.locator(f'button.day[data-day="{day.date().isoformat()}"]').click()
+    await page.locator(f'button.slot[data-start="{start.isoformat()}"]').click()
+    await page.get_by_label("Name").fill("Ivy Invitee")
+    await page.get_by_label("Email").fill("ivy@example.test")
+    await page.get_by_role("button", name="Confirm booking").click()
+    await page.wait_for_url(re.compile(r"/confirmed/[0-9a-f-]{36}"))
+
+
+async def test_a_host_publishes_a_link_and_an_invitee_books_it(
+    live_server: LiveServer, account: Account, page: Page, page_errors: list[str], smtp_sink: SmtpSink
+) -> None:
+    await log_in(page, live_server, account, "/settings/booking-links")
+    await page.get_by_role("link", name="New booking link").first.click()
+    await page.get_by_label("Title").fill("Coffee chat")
+    await page.get_by_label("Slug").fill("coffee-chat")
+    await page.get_by_label("Duration").fill("30")
+    await page.get_by_label("Time zone").select_option("America/New_York")
+    await page.get_by_label("Calendar provider").select_option("none")
+    await page.get_by_role("button", name="Create booking link").click()
+    await expect(page.get_by_role("link", name="Coffee chat")).to_be_visible()
+
+    invitee = await page.context.browser.new_context(timezone_id="America/New_York")  # type: ignore[union-attr]
+    booking_page = await invitee.new_page()
+    booking_page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    booking_page.on("console", lambda msg: page_errors.append(msg.text) if msg.type == "error" else None)
+    monday = day_ahead(1)
+    while monday.weekday() != 0:  # default weekly hours are Monday to Friday, 09:00-17:00
+        monday += timedelta(days=1)
+    await booking_page.goto(f"{live_server.url}/book/coffee-chat")
+    await expect(booking_page.locator("#tz")).to_have_value("America/New_York")
+    while not await booking_page.locator(f'button.day[data-day="{monday.date().isoformat()}"]').count():
+        await booking_page.locator("#next-week").click()
+    await booking_page.locator(f'button.day[data-day="{monday.date().isoformat()}"]').click()
+    await expect(booking_page.locator("button.slot").first).to_be_visible()
+    await booking_page.screenshot(path=screenshot_path("booking-page"), full_page=True)
+    await pick_slot(booking_page, monday, monday.replace(hour=9, minute=30))
+    await expect(booking_page.get_by_role("heading", name="You're booked")).to_be_visible()
+    await invitee.close()
+
+    await page.get_by_role("link", name="Calendar", exact=True).first.click()
+    await expect(page.get_by_text("Ivy Invitee")).to_be_visible()
+    [message] = await smtp_sink.wait_for(1, timeout=15)
+    assert message["To"] == "ivy@example.test"
+    assert "Coffee chat" in message["Subject"]
+    assert [p for p in message.walk() if p.get_filename() == "invite.ics"]
+    assert page_errors == []
+
+
+async def test_a_host_connects_microsoft_sees_it_break_and_reconnects(
+    live_server: LiveServer, account: Account, page: Page, page_errors: list[str], sandbox: SandboxControl
+) -> None:
+    await sandbox.create_microsoft_user(email=ALICE, display_name="Alice Contoso", password=ALICE_PASSWORD)
+    await log_in(page, live_server, account, "/settings/connected-accounts")
+    await page.get_by_role("link", name="Connect Microsoft Calendar").click()
+    await page.get_by_label("Email").fill(ALICE)
+    await page.get_by_label("Password").fill(ALICE_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Permissions requested")).to_be_visible()
+    await page.screenshot(path=screenshot_path("sandbox-consent"), full_page=True)
+    await page.get_by_role("button", name="Accept").click()
+
+    await page.wait_for_url(f"{live_server.url}/settings/connected-accounts")
+    card = page.locator("section", has=page.get_by_role("heading", name="Microsoft Calendar"))
+    await expect(card).to_contain_text(f"Connected as {ALICE}")
+    for permission in ("Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read", "offline_access"):
+        await expect(card).to_contain_text(permission)
+    await expect(card.get_by_role("link", name="Reconnect")).to_have_count(0)
+    await page.screenshot(path=screenshot_path("connected-card"), full_page=True)
+
+    await sandbox.set_refresh_fault(ALICE, "revoked")
+    await sandbox.expire_access_tokens(ALICE)
+    await card.get_by_role("button", name="Test connection").click()
+    card = page.locator("section", has=page.get_by_role("heading", name="Microsoft Calendar"))
+    await expect(card.locator(".problem")).to_contain_text("Access was revoked")
+    await page.screenshot(path=screenshot_path("reconnect-card"), full_page=True)
+
+    await card.get_by_role("link", name="Reconnect").click()
+    await page.get_by_label("Email").fill(ALICE)
+    await page.get_by_label("Password").fill(ALICE_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    if await page.get_by_role("button", name="Accept").count():
+        await page.get_by_role("button", name="Accept").click()
+    await page.wait_for_url(f"{live_server.url}/settings/connected-accounts")
+    card = page.locator("section", has=page.get_by_role("heading", name="Microsoft Calendar"))
+    await expect(card).to_contain_text(f"Connected as {ALICE}")
+    await expect(card.locator(".problem")).to_have_count(0)
+    assert page_errors == []
+
+
+async def test_an_outlook_meeting_blocks_its_slot_and_a_booking_gets_a_teams_link(
+    live_server: LiveServer,
+    account: Account,
+    page: Page,
+    page_errors: list[str],
+    sandbox: SandboxControl,
+    smtp_sink: SmtpSink,
+) -> None:
+    await sandbox.create_microsoft_user(email=ALICE, display_name="Alice Contoso")
+    day = day_ahead(2)
+    async with service_context(live_server.settings) as ctx:
+        await connect_microsoft(ctx, account.host, sandbox, email=ALICE)
+        link = await make_link(
+            ctx,
+            account.host,
+            slug="teams-intro",
+            title="Teams intro",
+            timezone="America/New_York",
+            calendar_provider="microsoft",
+            auto_meeting_link=True,
+            weekly_hours={day.strftime("%A").lower(): [("09:00", "17:00")]},
+        )
+    await sandbox.seed_microsoft_event(
+        ALICE, subject="Roadmap (booked in Outlook)", start=day.replace(hour=10), end=day.replace(hour=11)
+    )
+
+    await page.goto(f"{live_server.url}/book/{link.slug}")
+    await page.locator(f'button.day[data-day="{day.date().isoformat()}"]').click()
+    await expect(page.locator(f'button.slot[data-start="{day.replace(hour=9).isoformat()}"]')).to_be_visible()
+    await expect(page.locator(f'button.slot[data-start="{day.replace(hour=10).isoformat()}"]')).to_have_count(
+        0
+    )
+    await expect(
+        page.locator(f'button.slot[data-start="{day.replace(hour=10, minute=30).isoformat()}"]')
+    ).to_have_count(0)
+    await page.screenshot(path=screenshot_path("teams-booking-page"), full_page=True)
+    await pick_slot(page, day, day.replace(hour=11))
+
+    join = page.locator("a", has_text=re.compile("Join", re.I))
+    await expect(join).to_have_attribute(
+        "href", re.compile(r"^https://teams\.microsoft\.com/"), timeout=15_000
+    )
+    join_url = await join.first.get_attribute("href")
+    events = [
+        e for e in (await sandbox.microsoft_events(ALICE))["value"] if e["subject"].startswith("Teams intro")
+    ]
+    assert len(events) == 1
+    [event] = events
+    assert [a["emailAddress"]["address"] for a in event["attendees"]] == ["ivy@example.test"]
+    assert event["onlineMeeting"]["joinUrl"] == join_url
+
+    await log_in(page, live_server, account)
+    await expect(page.locator("a.join")).to_have_attribute("href", join_url or "")
+    await page.screenshot(path=screenshot_path("calendar-join"), full_page=True)
+    [message] = await smtp_sink.wait_for(1, timeout=15)
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert join_url and join_url in text.get_content()
+    assert page_errors == []
