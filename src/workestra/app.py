@@ -84,7 +84,7 @@ def build_runtime(
 ) -> Runtime:
     """Everything a use case needs, from settings (used by the app, the CLI, the worker and tests)."""
     database = Database(settings.database_url)
-    client = build_client()
+    client = build_client(timeout=httpx2.Timeout(settings.http_timeout_seconds, connect=5.0))
     ctx = ServiceContext(
         uow=UnitOfWorkFactory(database),
         calendars=_registry(settings, client),

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     demo: bool = False
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
+    http_timeout_seconds: float = 10.0
 
     @field_validator(
         "base_url",

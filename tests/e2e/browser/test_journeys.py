@@ -183,5 +183,6 @@ async def test_an_outlook_meeting_blocks_its_slot_and_a_booking_gets_a_teams_lin
     [message] = await smtp_sink.wait_for(1, timeout=15)
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
-    assert join_url and join_url in text.get_content()
+    assert join_url
+    assert join_url in text.get_content()
     assert page_errors == []

@@ -28,10 +28,21 @@ async def test_connect_redirects_to_the_identity_platform(
     response = await browser.get("/integrations/microsoft/connect")
     assert response.status_code == 303
     location = response.headers["location"]
-    assert location.startswith(live_server.settings.microsoft_login_url)
+    settings = live_server.settings
+    assert location.startswith(
+        f"{settings.microsoft_login_url}/{settings.microsoft_tenant}/oauth2/v2.0/authorize?"
+    )
     query = parse_qs(urlsplit(location).query)
     assert query["state"][0]
+    assert query["response_type"] == ["code"]
     assert query["redirect_uri"] == [f"{live_server.url}/integrations/microsoft/callback"]
+    assert query["scope"] == ["offline_access User.Read Calendars.ReadWrite OnlineMeetings.ReadWrite"]
+    assert query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) == 43  # base64url of a SHA-256 digest
+    again = parse_qs(
+        urlsplit((await browser.get("/integrations/microsoft/connect")).headers["location"]).query
+    )
+    assert again["state"] != query["state"]
 
 
 async def test_unknown_and_unconfigured_providers_answer_plainly(browser: httpx2.AsyncClient) -> None:
