@@ -57,5 +57,9 @@ class AdminConsentRequired(CalendarError):
     """The tenant requires an administrator to approve the app first."""
 
 
+class ProviderNotConfigured(CalendarError, LookupError):
+    """This server has no app registration for the provider (no client id / secret)."""
+
+
 class ProviderRejected(CalendarError):
     """The provider refused the request as invalid (4xx we cannot fix by retrying)."""

@@ -1,13 +1,16 @@
-"""Provider name → adapter. Built once by the composition root; an unknown name fails at startup."""
+"""Provider name → adapter. Built once by the composition root.
+
+Asking for a provider this server has no app registration for raises ``ProviderNotConfigured`` (a
+CalendarError), so a link pointing at it is treated like any unreadable calendar, never as free.
+"""
+
+__all__ = ["CalendarRegistry", "ProviderNotConfigured"]
 
 from collections.abc import Mapping
 
 from workestra.calendars.base import CalendarProvider, OAuthClient
+from workestra.calendars.errors import ProviderNotConfigured
 from workestra.enums import CalendarProviderName, IntegrationProvider
-
-
-class ProviderNotConfigured(LookupError):
-    pass
 
 
 class CalendarRegistry:

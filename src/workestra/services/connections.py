@@ -18,11 +18,11 @@ from workestra.calendars.errors import (
     MissingScope,
     NeedsReauth,
     OnlineMeetingUnavailable,
+    ProviderNotConfigured,
     ProviderRejected,
     ProviderUnavailable,
     Throttled,
 )
-from workestra.calendars.registry import ProviderNotConfigured
 from workestra.db.models import OAuthState, UserIntegration
 from workestra.enums import (
     CalendarProviderName,

@@ -10,6 +10,7 @@ from workestra.calendars.errors import (
     MissingScope,
     NeedsReauth,
     OnlineMeetingUnavailable,
+    ProviderNotConfigured,
     ProviderRejected,
     ProviderUnavailable,
     Throttled,
@@ -24,6 +25,7 @@ NEEDS_A_PERSON = (
     OnlineMeetingUnavailable,
     ConsentDeclined,
     AdminConsentRequired,
+    ProviderNotConfigured,
 )
 
 

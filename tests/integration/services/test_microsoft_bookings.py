@@ -273,3 +273,36 @@ async def test_a_dead_connection_stops_retrying_keeps_the_booking_and_tells_the_
     assert event_job.attempts == 1
     assert email_job.status == JobStatus.DONE
     assert await smtp_sink.wait_for(1, timeout=10)
+
+
+async def test_an_outlook_meeting_just_before_the_window_still_counts_through_the_buffer(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    link = await make_link(
+        ctx,
+        host,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        calendar_provider="microsoft",
+        buffer_before_minutes=15,
+    )
+    midnight = at(0)
+    await sandbox.seed_microsoft_event(
+        ALICE,
+        subject="Late call",
+        start=midnight - timedelta(minutes=40),
+        end=midnight - timedelta(minutes=5),
+    )
+    free = await starts(ctx, link)
+    assert midnight not in free  # [23:45, 00:30) overlaps the call that ends at 23:55 the day before
+    assert midnight + timedelta(minutes=30) in free
+
+
+async def test_a_link_on_a_provider_this_server_has_no_app_for_offers_nothing(
+    ctx: ServiceContext, host: Host
+) -> None:
+    link = await make_link(ctx, host, timezone="UTC", weekly_hours=ALL_WEEK, calendar_provider="google")
+    with pytest.raises(CalendarUnavailable):
+        await starts(ctx, link)
+    with pytest.raises(CalendarUnavailable):
+        await booked(ctx, link, at(9))
