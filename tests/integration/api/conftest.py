@@ -37,3 +37,8 @@ async def first_slot(http: httpx2.AsyncClient, slug: str, day: str, tz: str = "U
     slots = response.json()["slots"]
     assert slots
     return str(slots[0]["start"])
+
+
+@pytest.fixture
+def live_url(live_server: LiveServer) -> str:
+    return live_server.url

@@ -306,3 +306,33 @@ async def test_a_link_on_a_provider_this_server_has_no_app_for_offers_nothing(
         await starts(ctx, link)
     with pytest.raises(CalendarUnavailable):
         await booked(ctx, link, at(9))
+
+
+async def test_round_robin_asks_each_reps_own_calendar_and_rechecks_the_chosen_one(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    bob = (await make_host(ctx, name="Bob NoCalendar"))[1]
+    link = await make_link(
+        ctx,
+        host,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        round_robin_members=[host.email, bob.email],
+        auto_meeting_link=True,
+    )
+    await sandbox.seed_microsoft_event(ALICE, subject="Alice is busy", start=at(10), end=at(11))
+    assert at(10) in await starts(ctx, link)  # Bob is free at 10:00
+
+    first = await booked(ctx, link, at(10))
+    assert first.host_email == bob.email  # Alice's Outlook says busy
+    assert at(10) not in await starts(ctx, link)  # now nobody is free at 10:00
+    with pytest.raises(SlotUnavailable):
+        await booked(ctx, link, at(10))
+
+    second = await booked(ctx, link, at(12))
+    assert second.host_email == host.email  # Alice was never assigned: her turn
+    third = await booked(ctx, link, at(14))
+    assert third.host_email == bob.email  # then back to the least recently assigned
+    await run_worker(ctx)
+    events = (await sandbox.microsoft_events(ALICE))["value"]
+    assert [e["subject"] for e in events if "Ivo" in e["subject"]] == ["Intro call — Ivo Invitee"]
