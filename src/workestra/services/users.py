@@ -1,7 +1,10 @@
 """Host accounts: creation, login and API-key authentication."""
 
+import asyncio
 import re
+import secrets
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
@@ -63,13 +66,14 @@ async def create_user(
     if len(password) < 8:
         raise InvalidInput("Passwords need at least 8 characters.", fields={"password": "too short"})
     now = ctx.clock.now()
+    password_hash = await asyncio.to_thread(hash_password, password)  # slow by design: off the loop
     async with ctx.uow(write=True) as uow:
         if await uow.users.by_email(email) is not None:
             raise Conflict(f"A user with the email {email} already exists.")
         user = User(
             email=email,
             name=name,
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             timezone=timezone,
             created_at=now,
         )
@@ -81,12 +85,21 @@ async def create_user(
         return CreatedUser(id=user.id, email=user.email, api_key=key)
 
 
+@cache
+def _unknown_user_hash() -> str:
+    """Verified against when the email is unknown, so a login takes as long either way."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
 async def authenticate(ctx: ServiceContext, *, email: str, password: str) -> Host:
     async with ctx.uow() as uow:
         user = await uow.users.by_email(email)
-        if user is None or not verify_password(password, user.password_hash):
-            raise NotAuthenticated("That email and password don't match an account.")
-        return to_host(user)
+    hashed = user.password_hash if user is not None else _unknown_user_hash()
+    # argon2 is deliberately slow: keep it off the event loop.
+    matches = await asyncio.to_thread(verify_password, password, hashed)
+    if user is None or not matches:
+        raise NotAuthenticated("That email and password don't match an account.")
+    return to_host(user)
 
 
 async def host_for_api_key(ctx: ServiceContext, key: str) -> Host:
