@@ -43,6 +43,7 @@ class JobKind(StrEnum):
     """Outbox job kinds; ``worker.jobs.JOB_HANDLERS`` maps each to its handler."""
 
     CREATE_CALENDAR_EVENT = "create_calendar_event"
+    CALENDAR_EVENT_FAILED = "calendar_event_failed"
     SEND_CONFIRMATION = "send_confirmation"
 
 

@@ -69,6 +69,8 @@ class BookingLink(Base):
     booking_horizon_days: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Deleting a link keeps its bookings (they still hold their times and show on /calendar).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     hours: Mapped[list["WeeklyHours"]] = relationship(
         cascade="all, delete-orphan",

@@ -21,7 +21,10 @@ def as_utc(value: datetime, *, name: str = "datetime") -> datetime:
         return value
     if tzinfo is None or tzinfo.utcoffset(value) is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value.isoformat()}")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+05:00 lies before datetime.min in UTC
+        raise ValueError(f"{name} is out of range: {value.isoformat()}") from exc
 
 
 @dataclass(frozen=True, slots=True)

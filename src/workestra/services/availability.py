@@ -14,7 +14,12 @@ from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationStat
 from workestra.errors import CalendarUnavailable, InvalidInput
 from workestra.scheduling import Interval, SlotPolicy, available_slots, local_days
 from workestra.services.booking_links import LinkView, public_link
-from workestra.services.connections import ConnectionCredentials, record_problem
+from workestra.services.connections import (
+    TRANSIENT_PROBLEMS,
+    ConnectionCredentials,
+    clear_transient_problem,
+    record_problem,
+)
 from workestra.services.context import ServiceContext
 from workestra.services.validation import check_timezone
 
@@ -57,13 +62,16 @@ async def host_calendars(ctx: ServiceContext, link: LinkView) -> list[HostCalend
     """Single host: the link's provider. Round-robin: each member's own connected provider (or none)."""
     if not link.member_ids:
         return [HostCalendar(link.owner_id, link.calendar_provider)]
+    # A rep with a connection that needs attention keeps that provider: reading it fails and the rep
+    # is dropped. Only a rep who never connected a calendar is "weekly hours only".
+    connected: dict[str, tuple[bool, CalendarProviderName]] = {}
     async with ctx.uow() as uow:
-        connected: dict[str, CalendarProviderName] = {}
         for provider in (CalendarProviderName.GOOGLE, CalendarProviderName.MICROSOFT):
             for row in await uow.integrations.for_users(list(link.member_ids), PROVIDER_SLOT[provider]):
-                if row.status == IntegrationStatus.ACTIVE:
-                    connected[row.user_id] = provider
-    return [HostCalendar(m, connected.get(m, CalendarProviderName.NONE)) for m in link.member_ids]
+                candidate = (row.status == IntegrationStatus.ACTIVE, provider)
+                connected[row.user_id] = max(connected.get(row.user_id, candidate), candidate)
+    none = (False, CalendarProviderName.NONE)
+    return [HostCalendar(m, connected.get(m, none)[1]) for m in link.member_ids]
 
 
 async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interval) -> list[Interval]:
@@ -73,11 +81,14 @@ async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interva
     slot = PROVIDER_SLOT[host.provider]
     credentials = ConnectionCredentials(ctx, host.host_id, slot)
     try:
-        return await ctx.calendars.calendar(host.provider).busy_intervals(credentials, window)
+        busy = await ctx.calendars.calendar(host.provider).busy_intervals(credentials, window)
     except CalendarError as exc:
         logger.warning("reading %s for host %s failed: %s", host.provider, host.host_id, type(exc).__name__)
         await record_problem(ctx, host.host_id, slot, exc)
         raise
+    if credentials.problem in TRANSIENT_PROBLEMS:
+        await clear_transient_problem(ctx, host.host_id, slot)
+    return busy
 
 
 async def _busy_or_error(
@@ -109,6 +120,9 @@ async def list_slots(
         link = await public_link(uow, slug)
     now = ctx.clock.now()
     policy = policy_for(link)
+    margin = timedelta(days=2)  # any zone's calendar day lies within a day of UTC's
+    if last_day < (now - margin).date() or first_day > (now + policy.horizon + margin).date():
+        return SlotList(tz, [])  # nothing bookable there (and no date arithmetic near year 1 or 9999)
     asked = local_days(first_day, last_day, tz)
     start, end = max(asked.start, now), min(asked.end, now + policy.horizon)
     if start >= end:

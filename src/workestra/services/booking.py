@@ -105,7 +105,8 @@ async def book(
     now = ctx.clock.now()
     policy = policy_for(link)
     link_tz = ZoneInfo(link.timezone)
-    if not is_available(start, rules=link.rules, tz=link_tz, policy=policy, busy=[], now=now):
+    in_range = now - timedelta(days=1) <= start <= now + policy.horizon + timedelta(days=1)
+    if not in_range or not is_available(start, rules=link.rules, tz=link_tz, policy=policy, busy=[], now=now):
         raise InvalidInput(
             "That time isn't one of the offered times (it may be in the past, too soon, or off the "
             "schedule). Pick a time from the list.",
@@ -197,14 +198,13 @@ async def _insert(
             else JobKind.CREATE_CALENDAR_EVENT
         )
         uow.outbox.add(first_job, now=now, booking_id=booking.id)
-        row = await uow.links.get(link.id)
-        for member in row.members if row else []:
-            if member.user_id == host.host_id:
-                member.last_assigned_at = now
-        user = await uow.users.get(host.host_id)
         link_row = await uow.links.get(link.id)
+        user = await uow.users.get(host.host_id)
         if user is None or link_row is None:  # deleted under us: nothing to confirm
             return None
+        for member in link_row.members:
+            if member.user_id == host.host_id:
+                member.last_assigned_at = now  # rotation state moves in the booking's transaction
         view = to_view(booking, link_row, user)
         await uow.commit()
     return view
@@ -214,7 +214,7 @@ async def get_booking(ctx: ServiceContext, host: Host, booking_id: str) -> Booki
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
         if booking is not None:
-            link = await uow.links.get(booking.link_id)
+            link = await uow.links.get(booking.link_id, include_deleted=True)
             user = await uow.users.get(booking.host_id)
             if link is not None and user is not None and host.id in {booking.host_id, link.owner_id}:
                 return to_view(booking, link, user)
@@ -226,16 +226,20 @@ async def public_booking(ctx: ServiceContext, booking_id: str) -> BookingView:
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
         if booking is not None:
-            link = await uow.links.get(booking.link_id)
+            link = await uow.links.get(booking.link_id, include_deleted=True)
             user = await uow.users.get(booking.host_id)
             if link is not None and user is not None:
                 return to_view(booking, link, user)
     raise NotFound("No booking with that id.")
 
 
-async def list_bookings(ctx: ServiceContext, host: Host, *, upcoming_only: bool = False) -> list[BookingView]:
-    since = ctx.clock.now() - timedelta(hours=1) if upcoming_only else None
+async def list_bookings(
+    ctx: ServiceContext, host: Host, *, upcoming_limit: int = 500, past_limit: int = 200
+) -> list[BookingView]:
+    """Upcoming bookings (soonest first), then past ones (most recent first)."""
+    now = ctx.clock.now()
     async with ctx.uow() as uow:
-        rows = await uow.bookings.for_host(host.id, since=since)
+        rows = await uow.bookings.for_host(host.id, now=now, upcoming=True, limit=upcoming_limit)
+        rows += await uow.bookings.for_host(host.id, now=now, upcoming=False, limit=past_limit)
         users = {u.id: u for u in await uow.users.by_ids(list({b.host_id for b, _ in rows}))}
         return [to_view(b, link, users[b.host_id]) for b, link in rows]

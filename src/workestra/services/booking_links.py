@@ -2,7 +2,7 @@
 
 import itertools
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from workestra.db.models import BookingLink, LinkMember, WeeklyHours
@@ -15,6 +15,7 @@ from workestra.services.users import Host, normalize_email
 from workestra.services.validation import check_timezone, clean_text
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_CONTROL_NOT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 DEFAULT_HOURS: dict[str, list[tuple[str, str]]] = {day: [("09:00", "17:00")] for day in WEEKDAYS[:5]}
 
@@ -150,7 +151,13 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
     if data.title is not None:
         link.title = clean_text(data.title, field="title", max_length=200)
     if data.description is not None:
-        link.description = data.description.strip()[:5000]
+        description = data.description.strip()
+        if len(description) > 5000 or _CONTROL_NOT_LINES.search(description):
+            raise InvalidInput(
+                "The description must be at most 5,000 characters of text.",
+                fields={"description": "too long or contains control characters"},
+            )
+        link.description = description
     if data.duration_minutes is not None:
         link.duration_minutes = _bounded(data.duration_minutes, name="duration_minutes", low=5, high=720)
     if data.timezone is not None:
@@ -258,9 +265,11 @@ async def update_link(ctx: ServiceContext, host: Host, link_id: str, data: LinkI
 
 
 async def delete_link(ctx: ServiceContext, host: Host, link_id: str) -> None:
+    """Unpublish the link and free its slug; its bookings stay (they keep their times and events)."""
     async with ctx.uow(write=True) as uow:
         link = await _owned(uow, host, link_id)
-        await uow.links.delete(link)
+        link.deleted_at = ctx.clock.now()
+        link.slug = f"{link.slug[:80]}-deleted-{link.id[:8]}"
         await uow.commit()
 
 
@@ -273,10 +282,8 @@ async def public_page(ctx: ServiceContext, slug: str) -> tuple[LinkView, str]:
 
 
 async def public_link(uow: UnitOfWork, slug: str) -> LinkView:
-    link = await uow.links.by_slug(slug.strip().lower())
+    slug = slug.strip().lower()
+    link = await uow.links.by_slug(slug) if SLUG.match(slug) else None
     if link is None:
         raise NotFound("No booking page with that address.")
     return to_view(link, await _member_emails(uow, link))
-
-
-LINK_FIELDS = tuple(f.name for f in fields(LinkInput))

@@ -1,10 +1,11 @@
 """The outbox job that puts a booking on the host's calendar, idempotently, before any email goes out."""
 
 import logging
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from workestra.calendars.base import Attendee, EventDraft
-from workestra.calendars.errors import CalendarError
+from workestra.calendars.errors import CalendarError, MissingScope, NeedsReauth
 from workestra.enums import (
     PROVIDER_SLOT,
     CalendarProviderName,
@@ -16,7 +17,7 @@ from workestra.services.connections import (
     ConnectionCredentials,
     describe,
     problem_for,
-    record_problem,
+    record_problem_code,
 )
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import format_when
@@ -39,7 +40,7 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         booking = await uow.bookings.get(booking_id)
         if booking is None or booking.calendar_status == CalendarSyncStatus.CREATED:
             return
-        link = await uow.links.get(booking.link_id)
+        link = await uow.links.get(booking.link_id, include_deleted=True)
         host = await uow.users.get(booking.host_id)
     if link is None or host is None:
         return
@@ -91,16 +92,36 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         await uow.commit()
 
 
-async def calendar_event_failed(ctx: ServiceContext, booking_id: str, error: Exception) -> None:
-    """The worker gave up: keep the booking, tell the host why, and still confirm to the invitee."""
+def failure_payload(error: BaseException) -> dict[str, str]:
+    """What the give-up job needs to know about the last error (stored with the job, no secrets)."""
+    if not isinstance(error, CalendarError):
+        return {"problem": ""}
+    missing = " ".join(sorted(error.missing_scopes)) if isinstance(error, MissingScope) else ""
+    return {
+        "problem": problem_for(error).value,
+        "missing_scopes": missing,
+        "needs_reauth": "yes" if isinstance(error, NeedsReauth) else "",
+    }
+
+
+async def calendar_event_failed(ctx: ServiceContext, booking_id: str, payload: Mapping[str, str]) -> None:
+    """The worker gave up on the event: keep the booking, tell the host why, still confirm the invitee."""
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
-    if booking is None:
+    if booking is None or booking.calendar_status == CalendarSyncStatus.FAILED:
         return
-    if isinstance(error, CalendarError):
-        provider = CalendarProviderName(booking.calendar_provider)
-        await record_problem(ctx, booking.host_id, PROVIDER_SLOT[provider], error)
-        reason = describe(problem_for(error))
+    problem = ConnectionProblem(payload["problem"]) if payload.get("problem") else None
+    if problem is not None:
+        slot = PROVIDER_SLOT[CalendarProviderName(booking.calendar_provider)]
+        await record_problem_code(
+            ctx,
+            booking.host_id,
+            slot,
+            problem,
+            needs_reauth=bool(payload.get("needs_reauth")),
+            missing_scopes=payload.get("missing_scopes") or None,
+        )
+        reason = describe(problem, missing_scopes=payload.get("missing_scopes", ""))
     else:
         reason = "an unexpected error occurred."
     async with ctx.uow(write=True) as uow:

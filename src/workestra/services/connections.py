@@ -31,6 +31,7 @@ from workestra.enums import (
     IntegrationStatus,
 )
 from workestra.errors import ConnectionFailed, InvalidInput, NotFound
+from workestra.security import TokenBoxError
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host
 
@@ -102,6 +103,7 @@ _SCOPE_CONSEQUENCE = {
     "user.read": "The connected account can't be identified.",
     "offline_access": "The connection can't stay alive between sessions.",
 }
+TRANSIENT_PROBLEMS = frozenset({ConnectionProblem.UNAVAILABLE})
 RECONNECT_PROBLEMS = frozenset(
     {
         ConnectionProblem.EXPIRED,
@@ -293,7 +295,10 @@ async def complete_connection(
         )
     if not code:
         raise InvalidInput("The sign-in response is missing its code; start again.")
-    verifier = ctx.token_box.open(pending.code_verifier_enc)
+    try:
+        verifier = ctx.token_box.open(pending.code_verifier_enc)
+    except TokenBoxError as exc:
+        raise ConnectionFailed("This sign-in started before the server's key changed. Start again.") from exc
     try:
         grant = await oauth.exchange_code(
             code=code, code_verifier=verifier, redirect_uri=redirect_uri(ctx, provider)
@@ -336,6 +341,14 @@ def _store_grant(ctx: ServiceContext, row: UserIntegration, grant: TokenGrant, *
     row.updated_at = now
 
 
+def _open(ctx: ServiceContext, sealed: str) -> str:
+    """Decrypt a stored token; one sealed under another secret key means the host must reconnect."""
+    try:
+        return ctx.token_box.open(sealed)
+    except TokenBoxError as exc:
+        raise NeedsReauth("stored token can't be decrypted (secret key changed?)", reason="revoked") from exc
+
+
 class ConnectionCredentials:
     """CredentialSource over one ``user_integrations`` row: refreshes before expiry or on demand.
 
@@ -347,7 +360,7 @@ class ConnectionCredentials:
         self._ctx = ctx
         self._user_id = user_id
         self._provider = provider
-        self._seen_version: int | None = None
+        self.problem: ConnectionProblem | None = None  # the card's note, as last read
 
     @property
     def connection_key(self) -> str:
@@ -361,10 +374,10 @@ class ConnectionCredentials:
                 raise NeedsReauth("not connected", reason="revoked")
             if row.status != IntegrationStatus.ACTIVE:
                 raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
+            self.problem = ConnectionProblem(row.problem) if row.problem else None
             fresh = row.expires_at - REFRESH_MARGIN > ctx.clock.now()
             if fresh and not force_refresh:
-                self._seen_version = row.token_version
-                return ctx.token_box.open(row.access_token_enc)
+                return _open(ctx, row.access_token_enc)
             seen = row.token_version
         return await self._refresh(seen_version=seen)
 
@@ -378,11 +391,11 @@ class ConnectionCredentials:
             now = ctx.clock.now()
             if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
                 # Another process refreshed while we waited for the lock: use its token.
-                return ctx.token_box.open(row.access_token_enc)
+                return _open(ctx, row.access_token_enc)
             if row.refresh_token_enc is None:
                 raise NeedsReauth("no refresh token", reason="expired")
             try:
-                grant = await oauth.refresh(ctx.token_box.open(row.refresh_token_enc))
+                grant = await oauth.refresh(_open(ctx, row.refresh_token_enc))
             except NeedsReauth as exc:
                 row.status = IntegrationStatus.NEEDS_REAUTH
                 row.problem = problem_for(exc)
@@ -400,24 +413,64 @@ async def record_problem(
     ctx: ServiceContext, user_id: str, provider: IntegrationProvider, error: CalendarError
 ) -> None:
     """Show a provider failure on the host's card (NeedsReauth also flips the status)."""
-    problem = problem_for(error)
+    missing = " ".join(sorted(error.missing_scopes)) if isinstance(error, MissingScope) else None
+    await record_problem_code(
+        ctx,
+        user_id,
+        provider,
+        problem_for(error),
+        needs_reauth=isinstance(error, NeedsReauth),
+        missing_scopes=missing,
+    )
+
+
+async def record_problem_code(
+    ctx: ServiceContext,
+    user_id: str,
+    provider: IntegrationProvider,
+    problem: ConnectionProblem,
+    *,
+    needs_reauth: bool = False,
+    missing_scopes: str | None = None,
+) -> None:
+    """Store ``problem`` on the card unless it already says so; a passing outage (throttled,
+    unavailable) never hides a lasting note such as "personal account" or a missing permission."""
+    async with ctx.uow() as uow:
+        row = await uow.integrations.get(user_id, provider)
+    if row is None:
+        return
+    if problem in TRANSIENT_PROBLEMS and row.problem not in {None, *TRANSIENT_PROBLEMS}:
+        return
+    reauth_known = not needs_reauth or row.status == IntegrationStatus.NEEDS_REAUTH
+    if row.problem == problem and row.last_error == missing_scopes and reauth_known:
+        return  # nothing new: no write (public pages must not queue on the write lock)
     async with ctx.uow(write=True) as uow:
         row = await uow.integrations.get(user_id, provider, for_update=True)
         if row is None:
             return
-        if isinstance(error, NeedsReauth):
+        if needs_reauth:
             row.status = IntegrationStatus.NEEDS_REAUTH
         row.problem = problem
-        row.last_error = " ".join(sorted(error.missing_scopes)) if isinstance(error, MissingScope) else None
+        row.last_error = missing_scopes
         row.updated_at = ctx.clock.now()
         await uow.commit()
+
+
+async def clear_transient_problem(ctx: ServiceContext, user_id: str, provider: IntegrationProvider) -> None:
+    """A read just worked: take a passing "couldn't be read" note off the card."""
+    async with ctx.uow(write=True) as uow:
+        row = await uow.integrations.get(user_id, provider, for_update=True)
+        if row is not None and row.problem in TRANSIENT_PROBLEMS:
+            row.problem, row.last_error = None, None
+            row.updated_at = ctx.clock.now()
+            await uow.commit()
 
 
 async def check_connection(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> ConnectionView:
     """Health check (on connect and on demand): read the calendar, note Teams, scopes and account kind."""
     async with ctx.uow() as uow:
         row = await uow.integrations.get(host.id, provider)
-    if row is None:
+    if row is None or provider not in CALENDAR_OF:
         raise NotFound(f"{PROVIDER_LABEL[provider]} isn't connected.")
     calendar = ctx.calendars.calendar(CALENDAR_OF[provider])
     credentials = ConnectionCredentials(ctx, host.id, provider)

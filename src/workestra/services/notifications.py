@@ -23,7 +23,7 @@ async def send_confirmation(ctx: ServiceContext, booking_id: str) -> None:
         booking = await uow.bookings.get(booking_id)
         if booking is None:
             return
-        link = await uow.links.get(booking.link_id)
+        link = await uow.links.get(booking.link_id, include_deleted=True)
         host = await uow.users.get(booking.host_id)
     if link is None or host is None:
         return

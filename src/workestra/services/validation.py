@@ -22,7 +22,9 @@ def offered_timezones() -> tuple[str, ...]:
 
 
 def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
-    if not name or len(name) > 64 or _CONTROL.search(name) or ".." in name:
+    # Region names only (plus UTC): "localtime", "Factory" or "EST5EDT" are not places a person is in.
+    regional = "/" in name or name == "UTC"
+    if not name or len(name) > 64 or _CONTROL.search(name) or ".." in name or not regional:
         raise InvalidInput(f"Unknown time zone {name!r}.", fields={field: "unknown time zone"})
     try:
         return ZoneInfo(name)

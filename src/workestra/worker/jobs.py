@@ -1,20 +1,49 @@
-"""Job kind → handler, spelled out (and what to do when a kind's retries run out)."""
+"""Job kind → handler, spelled out, and what to queue when a kind's retries run out."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 
 from workestra.enums import JobKind
-from workestra.services.calendar_events import calendar_event_failed, create_calendar_event
+from workestra.services.calendar_events import (
+    calendar_event_failed,
+    create_calendar_event,
+    failure_payload,
+)
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import send_confirmation
 
-Handler = Callable[[ServiceContext, str], Awaitable[None]]
-GiveUpHandler = Callable[[ServiceContext, str, Exception], Awaitable[None]]
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str
+    kind: JobKind
+    booking_id: str
+    payload: Mapping[str, str]
+    attempts: int
+
+
+Handler = Callable[[ServiceContext, Job], Awaitable[None]]
+
+
+async def _create_event(ctx: ServiceContext, job: Job) -> None:
+    await create_calendar_event(ctx, job.booking_id)
+
+
+async def _event_failed(ctx: ServiceContext, job: Job) -> None:
+    await calendar_event_failed(ctx, job.booking_id, job.payload)
+
+
+async def _send_confirmation(ctx: ServiceContext, job: Job) -> None:
+    await send_confirmation(ctx, job.booking_id)
+
 
 JOB_HANDLERS: dict[JobKind, Handler] = {
-    JobKind.CREATE_CALENDAR_EVENT: create_calendar_event,
-    JobKind.SEND_CONFIRMATION: send_confirmation,
+    JobKind.CREATE_CALENDAR_EVENT: _create_event,
+    JobKind.CALENDAR_EVENT_FAILED: _event_failed,
+    JobKind.SEND_CONFIRMATION: _send_confirmation,
 }
 
-ON_GIVE_UP: dict[JobKind, GiveUpHandler] = {
-    JobKind.CREATE_CALENDAR_EVENT: calendar_event_failed,
+# Giving up queues a follow-up job in the same transaction, so its consequence can't be lost.
+ON_GIVE_UP: dict[JobKind, tuple[JobKind, Callable[[BaseException], dict[str, str]]]] = {
+    JobKind.CREATE_CALENDAR_EVENT: (JobKind.CALENDAR_EVENT_FAILED, failure_payload),
 }

@@ -5,12 +5,13 @@ The same runner serves ``workestra serve`` (in-process) and ``workestra worker``
 
 import asyncio
 import contextlib
+import json
 import logging
 from datetime import timedelta
 
 from workestra.enums import JobKind, JobStatus
 from workestra.services.context import ServiceContext
-from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP
+from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP, Job
 from workestra.worker.retry import DEFAULT_POLICY, RetryPolicy, next_attempt
 
 logger = logging.getLogger(__name__)
@@ -38,59 +39,70 @@ class Worker:
         """Claim and run one batch of due jobs concurrently; return how many ran."""
         ctx = self._ctx
         async with ctx.uow(write=True) as uow:
-            jobs = await uow.outbox.claim_due(now=ctx.clock.now(), limit=self._batch, lease=self._lease)
-            claimed = [(job.id, JobKind(job.kind), job.booking_id or "", job.attempts) for job in jobs]
+            rows = await uow.outbox.claim_due(now=ctx.clock.now(), limit=self._batch, lease=self._lease)
+            claimed = [
+                Job(
+                    id=r.id,
+                    kind=JobKind(r.kind),
+                    booking_id=r.booking_id or "",
+                    payload=json.loads(r.payload or "{}"),
+                    attempts=r.attempts,
+                )
+                for r in rows
+            ]
             await uow.commit()
         async with asyncio.TaskGroup() as group:
-            for job_id, kind, booking_id, attempts in claimed:
-                group.create_task(self._run(job_id, kind, booking_id, attempts))
+            for job in claimed:
+                group.create_task(self._run_isolated(job))
         return len(claimed)
 
-    async def _run(self, job_id: str, kind: JobKind, booking_id: str, attempts: int) -> None:
+    async def _run_isolated(self, job: Job) -> None:
+        try:
+            await self._run(job)
+        except Exception:  # bookkeeping failed (database hiccup): the lease expires and it runs again
+            logger.exception("recording the outcome of job %s failed", job.id)
+
+    async def _run(self, job: Job) -> None:
         ctx = self._ctx
         error: Exception | None = None
         try:
             async with asyncio.timeout(self._attempt_timeout):
-                await JOB_HANDLERS[kind](ctx, booking_id)
+                await JOB_HANDLERS[job.kind](ctx, job)
         except Exception as exc:  # the process edge: a poison job must never stop the loop
             error = exc
-        attempts += 1
+        attempts = job.attempts + 1
         now = ctx.clock.now()
-        give_up = False
         async with ctx.uow(write=True) as uow:
-            job = await uow.outbox.get(job_id)
-            if job is None:
+            row = await uow.outbox.get(job.id)
+            if row is None:
                 return
-            job.attempts = attempts
-            job.updated_at = now
-            job.locked_until = None
+            row.attempts = attempts
+            row.updated_at = now
+            row.locked_until = None
             if error is None:
-                job.status = JobStatus.DONE
-                job.last_error = None
+                row.status = JobStatus.DONE
+                row.last_error = None
             else:
                 when = next_attempt(attempts=attempts, error=error, now=now, policy=self._policy)
-                job.last_error = f"{type(error).__name__}: {error}"[:1000]
-                if when is None:
-                    job.status = JobStatus.FAILED
-                    give_up = True
+                row.last_error = f"{type(error).__name__}: {error}"[:1000]
+                if when is not None:
+                    row.status = JobStatus.PENDING
+                    row.run_after = when
                 else:
-                    job.status = JobStatus.PENDING
-                    job.run_after = when
+                    row.status = JobStatus.FAILED
+                    if job.kind in ON_GIVE_UP:
+                        follow_up, payload = ON_GIVE_UP[job.kind]
+                        uow.outbox.add(follow_up, now=now, booking_id=job.booking_id, payload=payload(error))
             await uow.commit()
         if error is not None:
             logger.warning(
                 "job %s (%s) attempt %d failed: %s",
-                job_id,
-                kind,
+                job.id,
+                job.kind,
                 attempts,
                 type(error).__name__,
-                exc_info=not give_up and _unexpected(error),
+                exc_info=_unexpected(error),
             )
-        if give_up and kind in ON_GIVE_UP and error is not None:
-            try:
-                await ON_GIVE_UP[kind](ctx, booking_id, error)
-            except Exception:
-                logger.exception("give-up handler for job %s failed", job_id)
 
     async def run_until_idle(self, *, max_rounds: int = 100) -> None:
         """Run batches until nothing is due (tests and the CLI use it; due-later jobs stay)."""

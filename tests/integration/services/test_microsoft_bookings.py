@@ -268,10 +268,11 @@ async def test_a_dead_connection_stops_retrying_keeps_the_booking_and_tells_the_
     [card] = [v for v in await list_connections(ctx, host) if v.provider == MS]
     assert card.status is IntegrationStatus.NEEDS_REAUTH
     async with ctx.uow() as uow:
-        [event_job, email_job] = await uow.outbox.for_booking(made.id)
-    assert event_job.status == JobStatus.FAILED
-    assert event_job.attempts == 1
-    assert email_job.status == JobStatus.DONE
+        jobs = {job.kind: job for job in await uow.outbox.for_booking(made.id)}
+    assert jobs["create_calendar_event"].status == JobStatus.FAILED
+    assert jobs["create_calendar_event"].attempts == 1  # no retrying what only the host can fix
+    assert jobs["calendar_event_failed"].status == JobStatus.DONE  # queued in the give-up transaction
+    assert jobs["send_confirmation"].status == JobStatus.DONE
     assert await smtp_sink.wait_for(1, timeout=10)
 
 

@@ -61,17 +61,18 @@ class BookingRepository:
         return await self._session.get(Booking, booking_id)
 
     async def for_host(
-        self, host_id: str, *, since: datetime | None = None, limit: int = 500
+        self, host_id: str, *, now: datetime, upcoming: bool, limit: int
     ) -> list[tuple[Booking, BookingLink]]:
+        """The host's bookings (as host, or on the host's links): upcoming soonest first, or past
+        most recent first."""
         query = (
             select(Booking, BookingLink)
             .join(BookingLink, BookingLink.id == Booking.link_id)
             .where((Booking.host_id == host_id) | (BookingLink.owner_id == host_id))
-            .order_by(Booking.starts_at)
+            .where(Booking.ends_at > now if upcoming else Booking.ends_at <= now)
+            .order_by(Booking.starts_at if upcoming else Booking.starts_at.desc())
             .limit(limit)
         )
-        if since is not None:
-            query = query.where(Booking.ends_at > since)
         rows = await self._session.execute(query)
         return [(row[0], row[1]) for row in rows]
 

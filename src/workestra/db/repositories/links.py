@@ -13,22 +13,24 @@ class LinkRepository:
     def add(self, link: BookingLink) -> None:
         self._session.add(link)
 
-    async def delete(self, link: BookingLink) -> None:
-        await self._session.delete(link)
-
     async def flush(self) -> None:
         await self._session.flush()
 
-    async def get(self, link_id: str) -> BookingLink | None:
-        return await self._session.get(BookingLink, link_id)
+    async def get(self, link_id: str, *, include_deleted: bool = False) -> BookingLink | None:
+        link = await self._session.get(BookingLink, link_id)
+        return link if link is not None and (include_deleted or link.deleted_at is None) else None
 
     async def by_slug(self, slug: str) -> BookingLink | None:
-        result = await self._session.scalars(select(BookingLink).where(BookingLink.slug == slug))
+        result = await self._session.scalars(
+            select(BookingLink).where(BookingLink.slug == slug, BookingLink.deleted_at.is_(None))
+        )
         return result.first()
 
     async def for_owner(self, owner_id: str) -> list[BookingLink]:
         result = await self._session.scalars(
-            select(BookingLink).where(BookingLink.owner_id == owner_id).order_by(BookingLink.created_at)
+            select(BookingLink)
+            .where(BookingLink.owner_id == owner_id, BookingLink.deleted_at.is_(None))
+            .order_by(BookingLink.created_at)
         )
         return list(result)
 

@@ -20,5 +20,5 @@ async def calendar(request: Request, ctx: CtxDep, host: CurrentHost) -> Response
     bookings = await list_bookings(ctx, host)
     now = ctx.clock.now()
     upcoming = [b for b in bookings if b.ends_at > now]
-    past = sorted((b for b in bookings if b.ends_at <= now), key=lambda b: b.starts_at, reverse=True)
+    past = [b for b in bookings if b.ends_at <= now]
     return render(request, "calendar/index.html", {"upcoming": upcoming, "past": past}, host=host)

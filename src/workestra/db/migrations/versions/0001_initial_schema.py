@@ -69,6 +69,7 @@ def upgrade() -> None:
         sa.Column("booking_horizon_days", sa.Integer(), nullable=False),
         sa.Column("created_at", workestra.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", workestra.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deleted_at", workestra.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint("duration_minutes > 0", name=op.f("ck_booking_links_duration_positive")),
         sa.CheckConstraint("slot_interval_minutes > 0", name=op.f("ck_booking_links_interval_positive")),
         sa.ForeignKeyConstraint(
