@@ -4,6 +4,7 @@ Every ``CalendarError`` is worded for the host here, once (``PROBLEM_TEXT``); to
 this module encrypted (into the database) or as a bearer token handed to an adapter.
 """
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
@@ -39,6 +40,9 @@ logger = logging.getLogger(__name__)
 
 MSA_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"  # personal Microsoft accounts (PROVIDER-APIS A5)
 REFRESH_MARGIN = timedelta(minutes=2)
+REFRESH_LEASE = timedelta(seconds=30)
+LEASE_WAIT_SECONDS = 0.05
+LEASE_WAIT_ROUNDS = 600  # up to ~30 s, the lease's own length
 STATE_LIFETIME = timedelta(minutes=15)
 
 CALENDAR_OF: dict[IntegrationProvider, CalendarProviderName] = {
@@ -352,8 +356,9 @@ def _open(ctx: ServiceContext, sealed: str) -> str:
 class ConnectionCredentials:
     """CredentialSource over one ``user_integrations`` row: refreshes before expiry or on demand.
 
-    Refreshes are serialised per connection (a row lock on PostgreSQL, the write lock on SQLite) and
-    a process that waited re-reads the row first, so concurrent refreshers never lose a rotation.
+    Refreshes are serialised per connection by a lease on the row (no transaction stays open across
+    the network call); a process that waited re-reads the row and uses the token the other stored,
+    so concurrent refreshers never lose a rotation and the provider sees one refresh.
     """
 
     def __init__(self, ctx: ServiceContext, user_id: str, provider: IntegrationProvider) -> None:
@@ -382,31 +387,60 @@ class ConnectionCredentials:
         return await self._refresh(seen_version=seen)
 
     async def _refresh(self, *, seen_version: int) -> str:
+        """Refresh once per connection across processes: take a short lease in one transaction,
+        call the identity provider outside any transaction, store the result in another."""
         ctx = self._ctx
         oauth = ctx.calendars.oauth(self._provider)
+        refresh_token: str | None = None
+        for _ in range(LEASE_WAIT_ROUNDS):
+            async with ctx.uow(write=True) as uow:
+                row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
+                if row is None:
+                    raise NeedsReauth("not connected", reason="revoked")
+                now = ctx.clock.now()
+                if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
+                    return _open(ctx, row.access_token_enc)  # another process refreshed meanwhile
+                if row.status != IntegrationStatus.ACTIVE:
+                    raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
+                if row.refresh_token_enc is None:
+                    raise NeedsReauth("no refresh token", reason="expired")
+                if row.refresh_lease_until is None or row.refresh_lease_until <= now:
+                    row.refresh_lease_until = now + REFRESH_LEASE
+                    refresh_token = _open(ctx, row.refresh_token_enc)
+                    await uow.commit()
+                    break
+            await asyncio.sleep(LEASE_WAIT_SECONDS)
+        if refresh_token is None:
+            raise ProviderUnavailable("another process is still refreshing this connection")
+        try:
+            grant = await oauth.refresh(refresh_token)
+        except NeedsReauth as exc:
+            await self._settle(problem=problem_for(exc))
+            logger.info("connection %s needs reauth (%s)", self.connection_key, exc.reason)
+            raise
+        except BaseException:
+            await self._settle()
+            raise
+        return await self._settle(grant=grant)
+
+    async def _settle(
+        self, *, grant: TokenGrant | None = None, problem: ConnectionProblem | None = None
+    ) -> str:
+        """End the lease: store the new grant, or mark the connection dead, or just let go."""
+        ctx = self._ctx
         async with ctx.uow(write=True) as uow:
             row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
             if row is None:
-                raise NeedsReauth("not connected", reason="revoked")
+                raise NeedsReauth("disconnected during refresh", reason="revoked")
             now = ctx.clock.now()
-            if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
-                # Another process refreshed while we waited for the lock: use its token.
-                return _open(ctx, row.access_token_enc)
-            if row.refresh_token_enc is None:
-                raise NeedsReauth("no refresh token", reason="expired")
-            try:
-                grant = await oauth.refresh(_open(ctx, row.refresh_token_enc))
-            except NeedsReauth as exc:
+            row.refresh_lease_until = None
+            if grant is not None:
+                _store_grant(ctx, row, grant, now=now)
+            elif problem is not None:
                 row.status = IntegrationStatus.NEEDS_REAUTH
-                row.problem = problem_for(exc)
-                row.last_error = None
-                row.updated_at = now
-                await uow.commit()
-                logger.info("connection %s needs reauth (%s)", self.connection_key, exc.reason)
-                raise
-            _store_grant(ctx, row, grant, now=now)
+                row.problem, row.last_error, row.updated_at = problem, None, now
             await uow.commit()
-            return grant.access_token
+        return grant.access_token if grant is not None else ""
 
 
 async def record_problem(

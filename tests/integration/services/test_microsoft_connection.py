@@ -178,16 +178,29 @@ async def test_graph_401_triggers_one_refresh_and_the_call_succeeds(
     assert (await _row(ctx, host)).token_version == before.token_version + 1
 
 
+async def _refreshes(sandbox: SandboxControl) -> int:
+    return sum(
+        1
+        for r in await sandbox.microsoft_requests()
+        if r["path"].endswith("/oauth2/v2.0/token") and (r["body"] or {}).get("grant_type") == "refresh_token"
+    )
+
+
 async def test_two_processes_refreshing_at_once_end_with_a_working_connection(
     settings: Settings, ctx: ServiceContext, host: Host, sandbox: SandboxControl
 ) -> None:
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    before = await _refreshes(sandbox)
     async with service_context(settings) as other_process:
         tokens = await asyncio.gather(
             ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True),
             ConnectionCredentials(other_process, host.id, MS).access_token(force_refresh=True),
         )
-    assert all(tokens)
+    # One refresh: the process that waited used the token the other one stored.
+    assert await _refreshes(sandbox) == before + 1
+    assert tokens[0] == tokens[1]
+    row = await _row(ctx, host)
+    assert row.refresh_lease_until is None
     # The stored refresh token is a live one: the next refresh works and Graph answers.
     await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
     assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE

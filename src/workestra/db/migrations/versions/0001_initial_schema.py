@@ -121,6 +121,7 @@ def upgrade() -> None:
         sa.Column("personal_account", sa.Boolean(), nullable=True),
         sa.Column("checked_at", workestra.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("token_version", sa.Integer(), nullable=False),
+        sa.Column("refresh_lease_until", workestra.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_at", workestra.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", workestra.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
