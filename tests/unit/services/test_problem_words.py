@@ -15,9 +15,30 @@ def _all_subclasses(cls: type[CalendarError]) -> list[type[CalendarError]]:
     return found
 
 
-@pytest.mark.parametrize("error_class", _all_subclasses(CalendarError))
-def test_every_calendar_error_has_host_facing_words(error_class: type[CalendarError]) -> None:
+EXPECTED: dict[type[CalendarError], ConnectionProblem] = {
+    errors.NeedsReauth: ConnectionProblem.REVOKED,
+    errors.MissingScope: ConnectionProblem.MISSING_SCOPE,
+    errors.CalendarNotFound: ConnectionProblem.CALENDAR_NOT_FOUND,
+    errors.Throttled: ConnectionProblem.UNAVAILABLE,
+    errors.ProviderUnavailable: ConnectionProblem.UNAVAILABLE,
+    errors.OnlineMeetingUnavailable: ConnectionProblem.NO_TEAMS,
+    errors.ConsentDeclined: ConnectionProblem.CONSENT_MISSING,
+    errors.AdminConsentRequired: ConnectionProblem.ADMIN_CONSENT_REQUIRED,
+    errors.ProviderNotConfigured: ConnectionProblem.UNAVAILABLE,
+    errors.ProviderRejected: ConnectionProblem.UNAVAILABLE,
+}
+
+
+def test_the_table_covers_every_calendar_error() -> None:
+    assert set(_all_subclasses(CalendarError)) == set(EXPECTED)
+
+
+@pytest.mark.parametrize(("error_class", "expected"), list(EXPECTED.items()))
+def test_every_calendar_error_has_host_facing_words(
+    error_class: type[CalendarError], expected: ConnectionProblem
+) -> None:
     problem = problem_for(error_class())
+    assert problem is expected
     text = describe(problem, missing_scopes="OnlineMeetings.ReadWrite")
     assert text
     assert "Traceback" not in text
