@@ -28,12 +28,11 @@ class InMemoryCredentials:
     def grant(self) -> TokenGrant:
         return self._grant
 
-    async def access_token(self, *, force_refresh: bool = False) -> str:
-        if not force_refresh:
+    async def access_token(self, *, rejected: str | None = None) -> str:
+        if rejected is None or self._grant.access_token != rejected:
             return self._grant.access_token
-        seen = self._grant.access_token
         async with self._lock:
-            if self._grant.access_token != seen:  # another task refreshed while we waited
+            if self._grant.access_token != rejected:  # another task refreshed while we waited
                 return self._grant.access_token
             if self._grant.refresh_token is None:
                 raise NeedsReauth("no refresh token held", reason="expired")

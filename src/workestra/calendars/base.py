@@ -21,10 +21,11 @@ class CredentialSource(Protocol):
         """Stable id of the connection (one mailbox): adapters key per-mailbox limits on it."""
         ...
 
-    async def access_token(self, *, force_refresh: bool = False) -> str:
-        """A bearer token; ``force_refresh`` after the provider answered 401 with the current one.
+    async def access_token(self, *, rejected: str | None = None) -> str:
+        """A bearer token that is not ``rejected`` (the one the provider just answered 401 to).
 
-        Raises ``NeedsReauth`` when the grant is dead.
+        With ``rejected``, a token another process already refreshed is returned as is; otherwise
+        one refresh happens. Raises ``NeedsReauth`` when the grant is dead.
         """
         ...
 

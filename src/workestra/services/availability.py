@@ -91,7 +91,14 @@ async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interva
     return busy
 
 
-async def _busy_or_error(
+async def _booked(
+    ctx: ServiceContext, host_ids: list[str], window: Interval
+) -> list[tuple[str, datetime, datetime]]:
+    async with ctx.uow() as uow:
+        return await uow.bookings.busy(host_ids, window.start, window.end)
+
+
+async def busy_or_error(
     ctx: ServiceContext, host: HostCalendar, window: Interval
 ) -> list[Interval] | CalendarError:
     try:
@@ -136,10 +143,10 @@ async def _free_slots(
 ) -> list[Interval]:
     hosts = await host_calendars(ctx, link)
     reads = busy_window(window, policy)
-    async with ctx.uow() as uow:
-        booked = await uow.bookings.busy([h.host_id for h in hosts], reads.start, reads.end)
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(_busy_or_error(ctx, host, reads)) for host in hosts]
+    async with asyncio.TaskGroup() as group:  # Workestra's bookings and every calendar at once
+        booked_task = group.create_task(_booked(ctx, [h.host_id for h in hosts], reads))
+        tasks = [group.create_task(busy_or_error(ctx, host, reads)) for host in hosts]
+    booked = booked_task.result()
     link_tz = ZoneInfo(link.timezone)
     starts: dict[datetime, Interval] = {}
     failures: list[CalendarError] = []

@@ -2,6 +2,7 @@
 rows in ONE transaction. The database's overlap guard has the last word (409 on a lost race).
 """
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from workestra.db.repositories.bookings import OverlapViolation
 from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncStatus, JobKind
 from workestra.errors import CalendarUnavailable, InvalidInput, NotFound, SlotUnavailable
 from workestra.scheduling import Candidate, Interval, as_utc, choose, is_available
-from workestra.services.availability import HostCalendar, host_calendars, policy_for, provider_busy
+from workestra.services.availability import HostCalendar, busy_or_error, host_calendars, policy_for
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host, normalize_email
@@ -116,10 +117,11 @@ async def book(
     reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
     unreadable = 0
     hosts = await _rotation(ctx, link, await host_calendars(ctx, link))
-    for host in hosts:
-        try:
-            live = await provider_busy(ctx, host, reads)  # read live: no cache decides a booking
-        except CalendarError:
+    async with asyncio.TaskGroup() as group:  # read live, every rep at once: no cache decides a booking
+        reads_by_host = [group.create_task(busy_or_error(ctx, host, reads)) for host in hosts]
+    for host, task in zip(hosts, reads_by_host, strict=True):
+        live = task.result()
+        if isinstance(live, CalendarError):
             unreadable += 1
             continue
         if any(b.overlaps(reads) for b in live):

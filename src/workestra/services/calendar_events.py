@@ -47,7 +47,7 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
     provider = CalendarProviderName(booking.calendar_provider)
     link_tz = ZoneInfo(link.timezone)
     draft = EventDraft(
-        idempotency_key=f"workestra-{booking.id}",
+        idempotency_key=booking.id,
         subject=f"{link.title} — {booking.invitee_name}",
         body_text=(
             f"{link.title} booked via Workestra.\n\n"

@@ -371,7 +371,7 @@ class ConnectionCredentials:
     def connection_key(self) -> str:
         return f"{self._provider}:{self._user_id}"
 
-    async def access_token(self, *, force_refresh: bool = False) -> str:
+    async def access_token(self, *, rejected: str | None = None) -> str:
         ctx = self._ctx
         async with ctx.uow() as uow:
             row = await uow.integrations.get(self._user_id, self._provider)
@@ -381,8 +381,10 @@ class ConnectionCredentials:
                 raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
             self.problem = ConnectionProblem(row.problem) if row.problem else None
             fresh = row.expires_at - REFRESH_MARGIN > ctx.clock.now()
-            if fresh and not force_refresh:
-                return _open(ctx, row.access_token_enc)
+            if fresh:
+                stored = _open(ctx, row.access_token_enc)
+                if stored != rejected:  # fresh, and not the one refused (or someone refreshed it)
+                    return stored
             seen = row.token_version
         return await self._refresh(seen_version=seen)
 

@@ -53,6 +53,11 @@ async def host(ctx: ServiceContext) -> Host:
     return (await make_host(ctx))[1]
 
 
+async def refresh(ctx: ServiceContext, host: Host) -> str:
+    credentials = ConnectionCredentials(ctx, host.id, MS)
+    return await credentials.access_token(rejected=await credentials.access_token())
+
+
 async def _row(ctx: ServiceContext, host: Host, provider: str = MS) -> UserIntegration:
     async with ctx.uow() as uow:
         row = await uow.integrations.get(host.id, provider)
@@ -143,10 +148,10 @@ async def test_a_microsoft_mail_slot_is_never_touched(
 
     before = await snapshot()
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
-    await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    await refresh(ctx, host)
     await sandbox.set_refresh_fault(ALICE, "revoked")
     with pytest.raises(NeedsReauth):
-        await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+        await refresh(ctx, host)
     await disconnect(ctx, host, MS)
     assert await snapshot() == before
     views = {v.provider: v for v in await list_connections(ctx, host)}
@@ -158,7 +163,7 @@ async def test_every_refresh_stores_the_newest_refresh_token(
 ) -> None:
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
     first = await _row(ctx, host)
-    await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    await refresh(ctx, host)
     second = await _row(ctx, host)
     assert second.token_version == first.token_version + 1
     assert ctx.token_box.open(second.refresh_token_enc or "") != ctx.token_box.open(
@@ -191,10 +196,12 @@ async def test_two_processes_refreshing_at_once_end_with_a_working_connection(
 ) -> None:
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
     before = await _refreshes(sandbox)
+    refused = await ConnectionCredentials(ctx, host.id, MS).access_token()
     async with service_context(settings) as other_process:
+        # Both processes got a 401 for the same token at once.
         tokens = await asyncio.gather(
-            ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True),
-            ConnectionCredentials(other_process, host.id, MS).access_token(force_refresh=True),
+            ConnectionCredentials(ctx, host.id, MS).access_token(rejected=refused),
+            ConnectionCredentials(other_process, host.id, MS).access_token(rejected=refused),
         )
     # One refresh: the process that waited used the token the other one stored.
     assert await _refreshes(sandbox) == before + 1
@@ -202,7 +209,7 @@ async def test_two_processes_refreshing_at_once_end_with_a_working_connection(
     row = await _row(ctx, host)
     assert row.refresh_lease_until is None
     # The stored refresh token is a live one: the next refresh works and Graph answers.
-    await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+    await refresh(ctx, host)
     assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE
 
 
@@ -220,7 +227,7 @@ async def test_a_dead_grant_marks_the_connection_for_reconnect(
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
     await sandbox.set_refresh_fault(ALICE, fault)  # type: ignore[arg-type]  # a RefreshFaultKind
     with pytest.raises(NeedsReauth):
-        await ConnectionCredentials(ctx, host.id, MS).access_token(force_refresh=True)
+        await refresh(ctx, host)
     [view] = [v for v in await list_connections(ctx, host) if v.provider == MS]
     assert view.status is IntegrationStatus.NEEDS_REAUTH
     assert view.problem is problem

@@ -287,7 +287,7 @@ class MicrosoftCalendar:
             headers=headers,
         )
         if response.status_code == httpx2.codes.UNAUTHORIZED:
-            token = await credentials.access_token(force_refresh=True)
+            token = await credentials.access_token(rejected=token)
             response = await self._send(
                 credentials.connection_key,
                 method,

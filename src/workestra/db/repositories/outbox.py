@@ -3,7 +3,7 @@
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.models import OutboxJob
@@ -69,7 +69,9 @@ class OutboxRepository:
         return list(result)
 
     async def pending_count(self) -> int:
-        result = await self._session.scalars(
-            select(OutboxJob.id).where(OutboxJob.status.in_([JobStatus.PENDING, JobStatus.RUNNING]))
+        result = await self._session.scalar(
+            select(func.count())
+            .select_from(OutboxJob)
+            .where(OutboxJob.status.in_([JobStatus.PENDING, JobStatus.RUNNING]))
         )
-        return len(list(result))
+        return int(result or 0)
