@@ -13,6 +13,7 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     CALENDAR_UNAVAILABLE = "calendar_unavailable"
     CONNECTION_FAILED = "connection_failed"
+    RATE_LIMITED = "rate_limited"
 
 
 class WorkestraError(Exception):
@@ -58,3 +59,7 @@ class ConnectionFailed(WorkestraError):
     """Connecting an account did not complete (declined consent, admin approval needed, …)."""
 
     code = ErrorCode.CONNECTION_FAILED
+
+
+class RateLimited(WorkestraError):
+    code = ErrorCode.RATE_LIMITED

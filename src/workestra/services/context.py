@@ -3,13 +3,13 @@
 One explicit bundle instead of signature introspection: a use case reads what it needs from it.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import Clock
 from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.mail import MailSender
-from workestra.security import TokenBox
+from workestra.security import LoginThrottle, TokenBox
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,3 +20,4 @@ class ServiceContext:
     token_box: TokenBox
     mail: MailSender
     base_url: str
+    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from email_validator import EmailNotValidError, validate_email
 
 from workestra.db.models import ApiKey, User
-from workestra.errors import Conflict, InvalidInput, NotAuthenticated
+from workestra.errors import Conflict, InvalidInput, NotAuthenticated, RateLimited
 from workestra.security import (
     generate_api_key,
     hash_password,
@@ -91,14 +91,22 @@ def _unknown_user_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-async def authenticate(ctx: ServiceContext, *, email: str, password: str) -> Host:
+async def authenticate(ctx: ServiceContext, *, email: str, password: str, client: str | None = None) -> Host:
+    """The host with these credentials. Raises NotAuthenticated, or RateLimited after repeated
+    failures for this email or this client (``client``: the caller's address, when known)."""
+    keys = [f"email:{email.strip().lower()}", *([f"client:{client}"] if client else [])]
+    now = ctx.clock.now()
+    if ctx.login_throttle.blocked(keys, now):
+        raise RateLimited("Too many failed logins. Wait a few minutes, then try again.")
     async with ctx.uow() as uow:
         user = await uow.users.by_email(email)
     hashed = user.password_hash if user is not None else _unknown_user_hash()
     # argon2 is deliberately slow: keep it off the event loop.
     matches = await asyncio.to_thread(verify_password, password, hashed)
     if user is None or not matches:
+        ctx.login_throttle.failed(keys, now)
         raise NotAuthenticated("That email and password don't match an account.")
+    ctx.login_throttle.succeeded(keys[:1])
     return to_host(user)
 
 

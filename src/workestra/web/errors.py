@@ -22,6 +22,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.CALENDAR_UNAVAILABLE: 503,
     ErrorCode.CONNECTION_FAILED: 400,
+    ErrorCode.RATE_LIMITED: 429,
 }
 
 

@@ -101,3 +101,20 @@ async def test_logout_ends_the_session(browser: httpx2.AsyncClient) -> None:
     assert response.status_code == 303
     assert response.headers["location"] == "/login"
     assert (await browser.get("/calendar")).headers["location"] == "/login?next=/calendar"
+
+
+async def test_repeated_wrong_passwords_are_slowed_down(
+    http: httpx2.AsyncClient, page_host: PageHost
+) -> None:
+    for _ in range(10):
+        token = await csrf_of(http, "/login")
+        wrong = await http.post(
+            "/login", data={"email": page_host.email, "password": "nope", "csrf_token": token}
+        )
+        assert wrong.status_code == 401
+    token = await csrf_of(http, "/login")
+    right = await http.post(
+        "/login", data={"email": page_host.email, "password": page_host.password, "csrf_token": token}
+    )
+    assert right.status_code == 429
+    assert "Too many failed logins" in right.text

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
-from workestra.errors import NotAuthenticated
+from workestra.errors import NotAuthenticated, RateLimited
 from workestra.services.users import authenticate
 from workestra.web.deps import CsrfDep, CtxDep
 from workestra.web.pages.rendering import local_path, render, see_other
@@ -31,14 +31,15 @@ async def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    client = request.client.host if request.client else None
     try:
-        host = await authenticate(ctx, email=email.strip(), password=password)
-    except NotAuthenticated as exc:
+        host = await authenticate(ctx, email=email.strip(), password=password, client=client)
+    except (NotAuthenticated, RateLimited) as exc:
         return render(
             request,
             "login.html",
             {"next": local_path(next, ""), "email": email, "error": exc.message},
-            status_code=401,
+            status_code=429 if isinstance(exc, RateLimited) else 401,
         )
     request.session.clear()  # a fresh session id on login: no fixation of CSRF or OAuth state
     request.session["uid"] = host.id
