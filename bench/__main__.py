@@ -3,11 +3,12 @@
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import Comparison, engine
+from bench import Comparison, booking_page, engine
 
 # Name -> benchmark. Add new benchmarks here; each returns one Comparison.
 BENCHMARKS: dict[str, Callable[..., Comparison]] = {
     "slots-60d-2000-busy": engine.slots_vs_sorting_busy,
+    "slots-api-week": booking_page.slots_api_microsoft_vs_none,
 }
 
 _COLUMNS = ("benchmark", "subject", "median", "baseline", "median", "ratio", "target", "", "detail")
