@@ -20,6 +20,7 @@ from workestra.services.connections import ConnectionView, list_connections
 from workestra.services.users import Host
 from workestra.services.validation import offered_timezones
 from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
+from workestra.web.errors import STATUS
 from workestra.web.pages.link_form import (
     PROVIDER_CHOICES,
     LinkFormValues,
@@ -114,7 +115,7 @@ async def create(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
             values,
             link_id=None,
             error=exc,
-            status_code=409 if isinstance(exc, Conflict) else 422,
+            status_code=STATUS[exc.code],
         )
     flash(request, f"Created “{view.title}”. Its booking page is /book/{view.slug}.")
     return see_other(LINKS)
@@ -138,7 +139,7 @@ async def update(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
             values,
             link_id=link_id,
             error=exc,
-            status_code=409 if isinstance(exc, Conflict) else 422,
+            status_code=STATUS[exc.code],
         )
     flash(request, f"Saved “{view.title}”.")
     return see_other(LINKS)
