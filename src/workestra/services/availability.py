@@ -14,13 +14,9 @@ from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationStat
 from workestra.errors import CalendarUnavailable, InvalidInput
 from workestra.scheduling import Interval, SlotPolicy, available_slots, local_days
 from workestra.services.booking_links import LinkView, public_link
-from workestra.services.connections import (
-    TRANSIENT_PROBLEMS,
-    ConnectionCredentials,
-    clear_transient_problem,
-    record_problem,
-)
 from workestra.services.context import ServiceContext
+from workestra.services.credentials import ConnectionCredentials
+from workestra.services.problems import TRANSIENT_PROBLEMS, clear_transient_problem, record_problem
 from workestra.services.validation import check_timezone
 
 logger = logging.getLogger(__name__)

@@ -13,14 +13,10 @@ from workestra.enums import (
     ConnectionProblem,
     JobKind,
 )
-from workestra.services.connections import (
-    ConnectionCredentials,
-    describe,
-    problem_for,
-    record_problem_code,
-)
 from workestra.services.context import ServiceContext
+from workestra.services.credentials import ConnectionCredentials
 from workestra.services.notifications import format_when
+from workestra.services.problems import describe, problem_for, record_problem_code
 
 logger = logging.getLogger(__name__)
 

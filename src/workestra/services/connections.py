@@ -1,28 +1,19 @@
-"""Connected accounts: OAuth connect/callback/disconnect, token refresh, health, and host-facing problems.
+"""Connected accounts: the OAuth connect and callback, health checks, the cards' views, disconnect.
 
-Every ``CalendarError`` is worded for the host here, once (``PROBLEM_TEXT``); tokens only ever leave
-this module encrypted (into the database) or as a bearer token handed to an adapter.
+Problems are worded in ``services.problems``; tokens are handled in ``services.credentials``.
 """
 
-import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workestra.calendars.base import OAuthClient, TokenGrant
+from workestra.calendars.base import OAuthClient
 from workestra.calendars.errors import (
     AdminConsentRequired,
     CalendarError,
-    CalendarNotFound,
     ConsentDeclined,
-    MissingScope,
-    NeedsReauth,
-    OnlineMeetingUnavailable,
     ProviderNotConfigured,
-    ProviderRejected,
-    ProviderUnavailable,
-    Throttled,
 )
 from workestra.db.models import OAuthState, UserIntegration
 from workestra.enums import (
@@ -34,15 +25,19 @@ from workestra.enums import (
 from workestra.errors import ConnectionFailed, InvalidInput, NotFound
 from workestra.security import TokenBoxError
 from workestra.services.context import ServiceContext
+from workestra.services.credentials import ConnectionCredentials, store_grant
+from workestra.services.problems import (
+    PROBLEM_TEXT,
+    RECONNECT_PROBLEMS,
+    describe,
+    problem_for,
+    record_problem,
+)
 from workestra.services.users import Host
 
 logger = logging.getLogger(__name__)
 
 MSA_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"  # personal Microsoft accounts (PROVIDER-APIS A5)
-REFRESH_MARGIN = timedelta(minutes=2)
-REFRESH_LEASE = timedelta(seconds=30)
-LEASE_WAIT_SECONDS = 0.05
-LEASE_WAIT_ROUNDS = 600  # up to ~30 s, the lease's own length
 STATE_LIFETIME = timedelta(minutes=15)
 
 CALENDAR_OF: dict[IntegrationProvider, CalendarProviderName] = {
@@ -58,102 +53,6 @@ PROVIDER_LABEL: dict[IntegrationProvider, str] = {
     IntegrationProvider.GOOGLE_CALENDAR: "Google Calendar",
     IntegrationProvider.MICROSOFT_MAIL: "Microsoft mail",
 }
-
-PROBLEM_TEXT: dict[ConnectionProblem, str] = {
-    ConnectionProblem.EXPIRED: (
-        "The connection expired (the sign-in wasn't used for too long, or a tenant policy ended "
-        "it). Reconnect to keep checking availability and creating events."
-    ),
-    ConnectionProblem.REVOKED: (
-        "Access was revoked (for example after a password reset or a sign-out of all sessions). "
-        "Reconnect to restore availability checks and event creation."
-    ),
-    ConnectionProblem.CONSENT_MISSING: (
-        "Workestra no longer has your consent to use this calendar. Reconnect and grant the "
-        "requested permissions."
-    ),
-    ConnectionProblem.INTERACTION_REQUIRED: (
-        "Your organisation asks you to sign in again (multi-factor or Conditional Access). Reconnect."
-    ),
-    ConnectionProblem.MISSING_SCOPE: (
-        "A permission is missing: {scopes}. {consequence} Reconnect and grant all requested permissions."
-    ),
-    ConnectionProblem.PERSONAL_ACCOUNT: (
-        "This is a personal Microsoft account (such as @outlook.com or @hotmail.com). Personal "
-        "accounts don't have Teams for Business, so Teams links can't be created. Availability "
-        "and events still work; connect a Microsoft 365 work account for Teams links."
-    ),
-    ConnectionProblem.NO_TEAMS: (
-        "This account can't create Teams meetings (Teams for Business isn't enabled for it). "
-        "Availability and events still work; bookings won't get a Teams link."
-    ),
-    ConnectionProblem.CALENDAR_NOT_FOUND: (
-        "Calendar not found: the account has no calendar Workestra can use (or its mailbox isn't "
-        "enabled for Microsoft 365). Confirm the account has at least one calendar, then reconnect."
-    ),
-    ConnectionProblem.ADMIN_CONSENT_REQUIRED: (
-        "Your organisation requires an administrator to approve Workestra before you can connect. "
-        "Ask an admin to approve the app (Calendars.ReadWrite), then try again."
-    ),
-    ConnectionProblem.UNAVAILABLE: (
-        "The calendar couldn't be read just now (the provider is throttling or unavailable). "
-        "Booking pages using it show no slots until it can be read again."
-    ),
-}
-
-_SCOPE_CONSEQUENCE = {
-    "onlinemeetings.readwrite": "Teams links can't be created.",
-    "calendars.readwrite": "Availability can't be read and events can't be created.",
-    "user.read": "The connected account can't be identified.",
-    "offline_access": "The connection can't stay alive between sessions.",
-}
-TRANSIENT_PROBLEMS = frozenset({ConnectionProblem.UNAVAILABLE})
-RECONNECT_PROBLEMS = frozenset(
-    {
-        ConnectionProblem.EXPIRED,
-        ConnectionProblem.REVOKED,
-        ConnectionProblem.CONSENT_MISSING,
-        ConnectionProblem.INTERACTION_REQUIRED,
-        ConnectionProblem.MISSING_SCOPE,
-        ConnectionProblem.CALENDAR_NOT_FOUND,
-    }
-)
-
-
-def problem_for(error: CalendarError) -> ConnectionProblem:
-    """The host-facing category of a provider error (every CalendarError subclass is covered)."""
-    match error:
-        case NeedsReauth(reason="expired"):
-            return ConnectionProblem.EXPIRED
-        case NeedsReauth(reason="consent_missing"):
-            return ConnectionProblem.CONSENT_MISSING
-        case NeedsReauth(reason="interaction_required"):
-            return ConnectionProblem.INTERACTION_REQUIRED
-        case NeedsReauth():
-            return ConnectionProblem.REVOKED
-        case MissingScope():
-            return ConnectionProblem.MISSING_SCOPE
-        case CalendarNotFound():
-            return ConnectionProblem.CALENDAR_NOT_FOUND
-        case OnlineMeetingUnavailable():
-            return ConnectionProblem.NO_TEAMS
-        case AdminConsentRequired():
-            return ConnectionProblem.ADMIN_CONSENT_REQUIRED
-        case ConsentDeclined():
-            return ConnectionProblem.CONSENT_MISSING
-        case Throttled() | ProviderUnavailable() | ProviderRejected():
-            return ConnectionProblem.UNAVAILABLE
-        case _:
-            return ConnectionProblem.UNAVAILABLE
-
-
-def describe(problem: ConnectionProblem, *, missing_scopes: str = "") -> str:
-    text = PROBLEM_TEXT[problem]
-    if problem is ConnectionProblem.MISSING_SCOPE:
-        scopes = [s for s in missing_scopes.split() if s]
-        consequence = " ".join(dict.fromkeys(_SCOPE_CONSEQUENCE.get(s.lower(), "") for s in scopes)).strip()
-        text = text.format(scopes=", ".join(scopes) or "unknown", consequence=consequence)
-    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,181 +224,11 @@ async def complete_connection(
         row.personal_account = (
             grant.tenant_id == MSA_TENANT_ID if grant.tenant_id else profile.personal_account
         )
-        _store_grant(ctx, row, grant, now=now)
+        store_grant(ctx, row, grant, now=now)
         row.status = IntegrationStatus.ACTIVE
         row.problem, row.last_error = None, None
         await uow.commit()
     return await check_connection(ctx, host, provider)
-
-
-def _store_grant(ctx: ServiceContext, row: UserIntegration, grant: TokenGrant, *, now: datetime) -> None:
-    row.access_token_enc = ctx.token_box.seal(grant.access_token)
-    if grant.refresh_token:  # every refresh stores the newest refresh token
-        row.refresh_token_enc = ctx.token_box.seal(grant.refresh_token)
-    row.expires_at = now + timedelta(seconds=grant.expires_in)
-    scopes = set(grant.scopes)
-    if grant.refresh_token:  # Microsoft doesn't echo offline_access; a refresh token proves it
-        scopes.add("offline_access")
-    row.scopes = " ".join(sorted(scopes))
-    row.token_version = (row.token_version or 0) + 1
-    row.updated_at = now
-
-
-def _open(ctx: ServiceContext, sealed: str) -> str:
-    """Decrypt a stored token; one sealed under another secret key means the host must reconnect."""
-    try:
-        return ctx.token_box.open(sealed)
-    except TokenBoxError as exc:
-        raise NeedsReauth("stored token can't be decrypted (secret key changed?)", reason="revoked") from exc
-
-
-class ConnectionCredentials:
-    """CredentialSource over one ``user_integrations`` row: refreshes before expiry or on demand.
-
-    Refreshes are serialised per connection by a lease on the row (no transaction stays open across
-    the network call); a process that waited re-reads the row and uses the token the other stored,
-    so concurrent refreshers never lose a rotation and the provider sees one refresh.
-    """
-
-    def __init__(self, ctx: ServiceContext, user_id: str, provider: IntegrationProvider) -> None:
-        self._ctx = ctx
-        self._user_id = user_id
-        self._provider = provider
-        self.problem: ConnectionProblem | None = None  # the card's note, as last read
-
-    @property
-    def connection_key(self) -> str:
-        return f"{self._provider}:{self._user_id}"
-
-    async def access_token(self, *, rejected: str | None = None) -> str:
-        ctx = self._ctx
-        async with ctx.uow() as uow:
-            row = await uow.integrations.get(self._user_id, self._provider)
-            if row is None:
-                raise NeedsReauth("not connected", reason="revoked")
-            if row.status != IntegrationStatus.ACTIVE:
-                raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
-            self.problem = ConnectionProblem(row.problem) if row.problem else None
-            fresh = row.expires_at - REFRESH_MARGIN > ctx.clock.now()
-            if fresh:
-                stored = _open(ctx, row.access_token_enc)
-                if stored != rejected:  # fresh, and not the one refused (or someone refreshed it)
-                    return stored
-            seen = row.token_version
-        return await self._refresh(seen_version=seen)
-
-    async def _refresh(self, *, seen_version: int) -> str:
-        """Refresh once per connection across processes: take a short lease in one transaction,
-        call the identity provider outside any transaction, store the result in another."""
-        ctx = self._ctx
-        oauth = ctx.calendars.oauth(self._provider)
-        refresh_token: str | None = None
-        for _ in range(LEASE_WAIT_ROUNDS):
-            async with ctx.uow(write=True) as uow:
-                row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
-                if row is None:
-                    raise NeedsReauth("not connected", reason="revoked")
-                now = ctx.clock.now()
-                if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
-                    return _open(ctx, row.access_token_enc)  # another process refreshed meanwhile
-                if row.status != IntegrationStatus.ACTIVE:
-                    raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
-                if row.refresh_token_enc is None:
-                    raise NeedsReauth("no refresh token", reason="expired")
-                if row.refresh_lease_until is None or row.refresh_lease_until <= now:
-                    row.refresh_lease_until = now + REFRESH_LEASE
-                    refresh_token = _open(ctx, row.refresh_token_enc)
-                    await uow.commit()
-                    break
-            await asyncio.sleep(LEASE_WAIT_SECONDS)
-        if refresh_token is None:
-            raise ProviderUnavailable("another process is still refreshing this connection")
-        try:
-            grant = await oauth.refresh(refresh_token)
-        except NeedsReauth as exc:
-            await self._settle(problem=problem_for(exc))
-            logger.info("connection %s needs reauth (%s)", self.connection_key, exc.reason)
-            raise
-        except BaseException:
-            await self._settle()
-            raise
-        return await self._settle(grant=grant)
-
-    async def _settle(
-        self, *, grant: TokenGrant | None = None, problem: ConnectionProblem | None = None
-    ) -> str:
-        """End the lease: store the new grant, or mark the connection dead, or just let go."""
-        ctx = self._ctx
-        async with ctx.uow(write=True) as uow:
-            row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
-            if row is None:
-                raise NeedsReauth("disconnected during refresh", reason="revoked")
-            now = ctx.clock.now()
-            row.refresh_lease_until = None
-            if grant is not None:
-                _store_grant(ctx, row, grant, now=now)
-            elif problem is not None:
-                row.status = IntegrationStatus.NEEDS_REAUTH
-                row.problem, row.last_error, row.updated_at = problem, None, now
-            await uow.commit()
-        return grant.access_token if grant is not None else ""
-
-
-async def record_problem(
-    ctx: ServiceContext, user_id: str, provider: IntegrationProvider, error: CalendarError
-) -> None:
-    """Show a provider failure on the host's card (NeedsReauth also flips the status)."""
-    missing = " ".join(sorted(error.missing_scopes)) if isinstance(error, MissingScope) else None
-    await record_problem_code(
-        ctx,
-        user_id,
-        provider,
-        problem_for(error),
-        needs_reauth=isinstance(error, NeedsReauth),
-        missing_scopes=missing,
-    )
-
-
-async def record_problem_code(
-    ctx: ServiceContext,
-    user_id: str,
-    provider: IntegrationProvider,
-    problem: ConnectionProblem,
-    *,
-    needs_reauth: bool = False,
-    missing_scopes: str | None = None,
-) -> None:
-    """Store ``problem`` on the card unless it already says so; a passing outage (throttled,
-    unavailable) never hides a lasting note such as "personal account" or a missing permission."""
-    async with ctx.uow() as uow:
-        row = await uow.integrations.get(user_id, provider)
-    if row is None:
-        return
-    if problem in TRANSIENT_PROBLEMS and row.problem not in {None, *TRANSIENT_PROBLEMS}:
-        return
-    reauth_known = not needs_reauth or row.status == IntegrationStatus.NEEDS_REAUTH
-    if row.problem == problem and row.last_error == missing_scopes and reauth_known:
-        return  # nothing new: no write (public pages must not queue on the write lock)
-    async with ctx.uow(write=True) as uow:
-        row = await uow.integrations.get(user_id, provider, for_update=True)
-        if row is None:
-            return
-        if needs_reauth:
-            row.status = IntegrationStatus.NEEDS_REAUTH
-        row.problem = problem
-        row.last_error = missing_scopes
-        row.updated_at = ctx.clock.now()
-        await uow.commit()
-
-
-async def clear_transient_problem(ctx: ServiceContext, user_id: str, provider: IntegrationProvider) -> None:
-    """A read just worked: take a passing "couldn't be read" note off the card."""
-    async with ctx.uow(write=True) as uow:
-        row = await uow.integrations.get(user_id, provider, for_update=True)
-        if row is not None and row.problem in TRANSIENT_PROBLEMS:
-            row.problem, row.last_error = None, None
-            row.updated_at = ctx.clock.now()
-            await uow.commit()
 
 
 async def check_connection(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> ConnectionView:

@@ -17,14 +17,9 @@ from workestra.config import Settings
 from workestra.db.models import UserIntegration
 from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
 from workestra.errors import ConnectionFailed
-from workestra.services.connections import (
-    ConnectionCredentials,
-    check_connection,
-    complete_connection,
-    disconnect,
-    list_connections,
-)
+from workestra.services.connections import check_connection, complete_connection, disconnect, list_connections
 from workestra.services.context import ServiceContext
+from workestra.services.credentials import ConnectionCredentials
 from workestra.services.users import Host
 
 ALICE = "alice@contoso.test"

@@ -5,7 +5,7 @@ import pytest
 from workestra.calendars import errors
 from workestra.calendars.errors import CalendarError, MissingScope, NeedsReauth
 from workestra.enums import ConnectionProblem
-from workestra.services.connections import PROBLEM_TEXT, describe, problem_for
+from workestra.services.problems import PROBLEM_TEXT, describe, problem_for
 
 
 def _all_subclasses(cls: type[CalendarError]) -> list[type[CalendarError]]:

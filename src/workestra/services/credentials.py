@@ -1,0 +1,136 @@
+"""Access tokens for one connection: decrypted from its row, refreshed under a lease, stored again.
+
+Tokens leave this module only encrypted (into the database) or as a bearer token for an adapter.
+"""
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+
+from workestra.calendars.base import TokenGrant
+from workestra.calendars.errors import NeedsReauth, ProviderUnavailable
+from workestra.db.models import UserIntegration
+from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
+from workestra.security import TokenBoxError
+from workestra.services.context import ServiceContext
+from workestra.services.problems import problem_for
+
+logger = logging.getLogger(__name__)
+
+REFRESH_MARGIN = timedelta(minutes=2)
+REFRESH_LEASE = timedelta(seconds=30)
+LEASE_WAIT_SECONDS = 0.05
+LEASE_WAIT_ROUNDS = 600  # up to ~30 s, the lease's own length
+
+
+def store_grant(ctx: ServiceContext, row: UserIntegration, grant: TokenGrant, *, now: datetime) -> None:
+    row.access_token_enc = ctx.token_box.seal(grant.access_token)
+    if grant.refresh_token:  # every refresh stores the newest refresh token
+        row.refresh_token_enc = ctx.token_box.seal(grant.refresh_token)
+    row.expires_at = now + timedelta(seconds=grant.expires_in)
+    scopes = set(grant.scopes)
+    if grant.refresh_token:  # Microsoft doesn't echo offline_access; a refresh token proves it
+        scopes.add("offline_access")
+    row.scopes = " ".join(sorted(scopes))
+    row.token_version = (row.token_version or 0) + 1
+    row.updated_at = now
+
+
+def open_token(ctx: ServiceContext, sealed: str) -> str:
+    """Decrypt a stored token; one sealed under another secret key means the host must reconnect."""
+    try:
+        return ctx.token_box.open(sealed)
+    except TokenBoxError as exc:
+        raise NeedsReauth("stored token can't be decrypted (secret key changed?)", reason="revoked") from exc
+
+
+class ConnectionCredentials:
+    """CredentialSource over one ``user_integrations`` row: refreshes before expiry or on demand.
+
+    Refreshes are serialised per connection by a lease on the row (no transaction stays open across
+    the network call); a process that waited re-reads the row and uses the token the other stored,
+    so concurrent refreshers never lose a rotation and the provider sees one refresh.
+    """
+
+    def __init__(self, ctx: ServiceContext, user_id: str, provider: IntegrationProvider) -> None:
+        self._ctx = ctx
+        self._user_id = user_id
+        self._provider = provider
+        self.problem: ConnectionProblem | None = None  # the card's note, as last read
+
+    @property
+    def connection_key(self) -> str:
+        return f"{self._provider}:{self._user_id}"
+
+    async def access_token(self, *, rejected: str | None = None) -> str:
+        ctx = self._ctx
+        async with ctx.uow() as uow:
+            row = await uow.integrations.get(self._user_id, self._provider)
+            if row is None:
+                raise NeedsReauth("not connected", reason="revoked")
+            if row.status != IntegrationStatus.ACTIVE:
+                raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
+            self.problem = ConnectionProblem(row.problem) if row.problem else None
+            fresh = row.expires_at - REFRESH_MARGIN > ctx.clock.now()
+            if fresh:
+                stored = open_token(ctx, row.access_token_enc)
+                if stored != rejected:  # fresh, and not the one refused (or someone refreshed it)
+                    return stored
+            seen = row.token_version
+        return await self._refresh(seen_version=seen)
+
+    async def _refresh(self, *, seen_version: int) -> str:
+        """Refresh once per connection across processes: take a short lease in one transaction,
+        call the identity provider outside any transaction, store the result in another."""
+        ctx = self._ctx
+        oauth = ctx.calendars.oauth(self._provider)
+        refresh_token: str | None = None
+        for _ in range(LEASE_WAIT_ROUNDS):
+            async with ctx.uow(write=True) as uow:
+                row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
+                if row is None:
+                    raise NeedsReauth("not connected", reason="revoked")
+                now = ctx.clock.now()
+                if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
+                    return open_token(ctx, row.access_token_enc)  # another process refreshed meanwhile
+                if row.status != IntegrationStatus.ACTIVE:
+                    raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
+                if row.refresh_token_enc is None:
+                    raise NeedsReauth("no refresh token", reason="expired")
+                if row.refresh_lease_until is None or row.refresh_lease_until <= now:
+                    row.refresh_lease_until = now + REFRESH_LEASE
+                    refresh_token = open_token(ctx, row.refresh_token_enc)
+                    await uow.commit()
+                    break
+            await asyncio.sleep(LEASE_WAIT_SECONDS)
+        if refresh_token is None:
+            raise ProviderUnavailable("another process is still refreshing this connection")
+        try:
+            grant = await oauth.refresh(refresh_token)
+        except NeedsReauth as exc:
+            await self._settle(problem=problem_for(exc))
+            logger.info("connection %s needs reauth (%s)", self.connection_key, exc.reason)
+            raise
+        except BaseException:
+            await self._settle()
+            raise
+        return await self._settle(grant=grant)
+
+    async def _settle(
+        self, *, grant: TokenGrant | None = None, problem: ConnectionProblem | None = None
+    ) -> str:
+        """End the lease: store the new grant, or mark the connection dead, or just let go."""
+        ctx = self._ctx
+        async with ctx.uow(write=True) as uow:
+            row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
+            if row is None:
+                raise NeedsReauth("disconnected during refresh", reason="revoked")
+            now = ctx.clock.now()
+            row.refresh_lease_until = None
+            if grant is not None:
+                store_grant(ctx, row, grant, now=now)
+            elif problem is not None:
+                row.status = IntegrationStatus.NEEDS_REAUTH
+                row.problem, row.last_error, row.updated_at = problem, None, now
+            await uow.commit()
+        return grant.access_token if grant is not None else ""
