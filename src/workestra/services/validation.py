@@ -2,27 +2,22 @@
 
 import re
 import zoneinfo
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from workestra.errors import InvalidInput
+from workestra.zones import offered_zones
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-@cache
 def offered_timezones() -> tuple[str, ...]:
-    """IANA zones a host or invitee can pick (no legacy aliases like ``posix/`` or ``right/``)."""
-    zones = sorted(
-        name
-        for name in zoneinfo.available_timezones()
-        if "/" in name and not name.startswith(("posix/", "right/", "Etc/", "SystemV/", "US/"))
-    )
-    return (*zones, "UTC")
+    """IANA zones a host or invitee can pick (the one list in ``workestra.zones``)."""
+    return offered_zones()
 
 
 def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
     # Region names only (plus UTC): "localtime", "Factory" or "EST5EDT" are not places a person is in.
+    # Legacy aliases that browsers still report (Asia/Calcutta, US/Eastern) are accepted.
     regional = "/" in name or name == "UTC"
     if not name or len(name) > 64 or _CONTROL.search(name) or ".." in name or not regional:
         raise InvalidInput(f"Unknown time zone {name!r}.", fields={field: "unknown time zone"})

@@ -12,29 +12,15 @@ from importlib import resources
 from tzlocal.windows_tz import tz_win, win_tz
 
 from workestra.calendars.microsoft.wire import DateTimeTimeZone
-
-UTC_ZONE_NAME = "UTC"
-
-# Backward-compatibility names the settings page does not offer: the tzdata "backward" links
-# without an Area/ prefix (``Cuba``, ``EST5EDT``, ``GMT+0`` ...), the old country directories, and
-# the fixed-offset ``Etc/`` aliases. ``UTC`` itself is kept.
-_LEGACY_PREFIXES = ("posix/", "right/", "Etc/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
-_OFFERED_BARE_NAMES = frozenset({UTC_ZONE_NAME})
+from workestra.zones import UTC_ZONE_NAME, offered_zones
 
 # tzdata's own alias table, for zones CLDR has no row for yet (e.g. Europe/Uzhgorod → Europe/Kyiv).
 _TZDATA_LINK_PREFIX = "L "
 
 
-@cache
 def supported_iana_zones() -> tuple[str, ...]:
-    """The IANA zones the settings page offers, sorted: all minus posix/, right/ and legacy."""
-    return tuple(
-        sorted(
-            name
-            for name in zoneinfo.available_timezones()
-            if not name.startswith(_LEGACY_PREFIXES) and ("/" in name or name in _OFFERED_BARE_NAMES)
-        )
-    )
+    """The IANA zones the settings page offers (``workestra.zones``): each must map to Windows."""
+    return offered_zones()
 
 
 @cache
