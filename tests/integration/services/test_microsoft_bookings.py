@@ -337,3 +337,14 @@ async def test_round_robin_asks_each_reps_own_calendar_and_rechecks_the_chosen_o
     await run_worker(ctx)
     events = (await sandbox.microsoft_events(ALICE))["value"]
     assert [e["subject"] for e in events if "Ivo" in e["subject"]] == ["Intro call — Ivo Invitee"]
+
+
+async def test_a_multi_day_event_blocks_every_slot_it_covers(
+    ctx: ServiceContext, link: LinkView, sandbox: SandboxControl
+) -> None:
+    await sandbox.seed_microsoft_event(
+        ALICE, subject="Conference", start=at(20) - timedelta(days=1), end=at(12)
+    )
+    free = await starts(ctx, link)
+    assert not [s for s in free if s < at(12)]
+    assert at(12) in free

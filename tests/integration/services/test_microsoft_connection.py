@@ -10,9 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from tests.support.builders import make_host, service_context
+from tests.support.clock import FixedClock
 from tests.support.microsoft import MS, authorize, connect_microsoft, register_app
 from tests.support.sandbox import SandboxControl
 from workestra.calendars.errors import NeedsReauth
+from workestra.clock import SystemClock
 from workestra.config import Settings
 from workestra.db.models import UserIntegration
 from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
@@ -307,3 +309,22 @@ async def test_consent_cancelled_or_admin_approval_needed_is_said_plainly(
         )
     assert words in failed.value.message
     assert not [v for v in await list_connections(ctx, host) if v.connected]
+
+
+async def test_an_access_token_is_refreshed_before_it_expires(
+    settings: Settings, host: Host, sandbox: SandboxControl
+) -> None:
+    clock = FixedClock(SystemClock().now())
+    async with service_context(settings, clock=clock) as ctx:
+        await connect_microsoft(ctx, host, sandbox, email=ALICE)
+        first = await _row(ctx, host)
+        credentials = ConnectionCredentials(ctx, host.id, MS)
+        token = await credentials.access_token()
+        clock.advance(first.expires_at - clock.now() - timedelta(minutes=5))
+        assert await credentials.access_token() == token  # still well before expiry
+        before = await _refreshes(sandbox)
+        clock.advance(timedelta(minutes=4))  # within the refresh margin: refresh before any 401
+        renewed = await credentials.access_token()
+        assert renewed != token
+        assert await _refreshes(sandbox) == before + 1
+        assert (await _row(ctx, host)).expires_at > first.expires_at

@@ -27,8 +27,9 @@ def to_out(view: ConnectionView) -> IntegrationOut:
 
 
 @router.get("", response_model=list[IntegrationOut])
-async def list_all(ctx: CtxDep, host: ApiHost, check: bool = False) -> list[IntegrationOut]:
-    """``?check=true`` runs the health check on every connected account first."""
+async def list_all(ctx: CtxDep, host: ApiHost, check: bool = True) -> list[IntegrationOut]:
+    """Runs the health check on every connected account first (the API's "Test connection");
+    ``?check=false`` answers from what was last recorded."""
     views = await list_connections(ctx, host)
     if check:
         views = [await check_connection(ctx, host, v.provider) if v.connected else v for v in views]
