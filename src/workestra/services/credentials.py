@@ -57,12 +57,20 @@ class ConnectionCredentials:
         self._user_id = user_id
         self._provider = provider
         self.problem: ConnectionProblem | None = None  # the card's note, as last read
+        # One use case (a slots request, a job) reads the row once; later pages reuse the token.
+        self._token: tuple[str, datetime] | None = None
 
     @property
     def connection_key(self) -> str:
         return f"{self._provider}:{self._user_id}"
 
     async def access_token(self, *, rejected: str | None = None) -> str:
+        ctx = self._ctx
+        if self._token is not None and rejected is None and self._token[1] - REFRESH_MARGIN > ctx.clock.now():
+            return self._token[0]
+        return await self._current_or_refreshed(rejected)
+
+    async def _current_or_refreshed(self, rejected: str | None) -> str:
         ctx = self._ctx
         async with ctx.uow() as uow:
             row = await uow.integrations.get(self._user_id, self._provider)
@@ -75,6 +83,7 @@ class ConnectionCredentials:
             if fresh:
                 stored = open_token(ctx, row.access_token_enc)
                 if stored != rejected:  # fresh, and not the one refused (or someone refreshed it)
+                    self._token = (stored, row.expires_at)
                     return stored
             seen = row.token_version
         return await self._refresh(seen_version=seen)
@@ -92,7 +101,9 @@ class ConnectionCredentials:
                     raise NeedsReauth("not connected", reason="revoked")
                 now = ctx.clock.now()
                 if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
-                    return open_token(ctx, row.access_token_enc)  # another process refreshed meanwhile
+                    token = open_token(ctx, row.access_token_enc)  # another process refreshed meanwhile
+                    self._token = (token, row.expires_at)
+                    return token
                 if row.status != IntegrationStatus.ACTIVE:
                     raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
                 if row.refresh_token_enc is None:
@@ -129,6 +140,7 @@ class ConnectionCredentials:
             row.refresh_lease_until = None
             if grant is not None:
                 store_grant(ctx, row, grant, now=now)
+                self._token = (grant.access_token, row.expires_at)
             elif problem is not None:
                 row.status = IntegrationStatus.NEEDS_REAUTH
                 row.problem, row.last_error, row.updated_at = problem, None, now
