@@ -122,6 +122,7 @@ async def start_connection(
     state = secrets.token_urlsafe(32)
     verifier = secrets.token_urlsafe(64)
     async with ctx.uow(write=True) as uow:
+        await uow.integrations.purge_states(created_before=ctx.clock.now() - STATE_LIFETIME)
         uow.integrations.add_state(
             OAuthState(
                 state=state,

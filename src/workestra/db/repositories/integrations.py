@@ -1,5 +1,7 @@
 """Connection slots in ``user_integrations`` and pending OAuth authorizations."""
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +47,10 @@ class IntegrationRepository:
 
     def add_state(self, state: OAuthState) -> None:
         self._session.add(state)
+
+    async def purge_states(self, *, created_before: datetime) -> None:
+        """Forget authorizations nobody finished (abandoned sign-ins)."""
+        await self._session.execute(delete(OAuthState).where(OAuthState.created_at < created_before))
 
     async def pop_state(self, state: str) -> OAuthState | None:
         """Fetch and delete a pending authorization: a state can be used once."""
