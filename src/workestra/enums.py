@@ -45,6 +45,7 @@ class JobKind(StrEnum):
     CREATE_CALENDAR_EVENT = "create_calendar_event"
     CALENDAR_EVENT_FAILED = "calendar_event_failed"
     SEND_CONFIRMATION = "send_confirmation"
+    NOTIFY_HOST = "notify_host"
 
 
 class JobStatus(StrEnum):

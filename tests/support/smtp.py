@@ -86,6 +86,23 @@ class SmtpSink:
         """The first ``count`` messages once they arrived; fails the test after ``timeout`` s."""
         return await asyncio.to_thread(self.wait_for_sync, count, timeout)
 
+    async def message_to(self, address: str, timeout: float = 10.0) -> EmailMessage:  # noqa: ASYNC109
+        """The first message addressed to ``address``; fails the test after ``timeout`` s."""
+        return await asyncio.to_thread(self._message_to_sync, address, timeout)
+
+    def _message_to_sync(self, address: str, timeout: float) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                for message in self.messages:
+                    if address.lower() in str(message["To"]).lower():
+                        return message
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [str(m["To"]) for m in self.messages]
+                    raise AssertionError(f"no message to {address} within {timeout} s (got: {seen})")
+                self._changed.wait(remaining)
+
     def wait_for_sync(self, count: int, timeout: float = 5.0) -> list[EmailMessage]:
         """Blocking ``wait_for``, for sync tests (inside an event loop, await ``wait_for``)."""
         deadline = time.monotonic() + timeout

@@ -17,6 +17,7 @@ from workestra.scheduling import Candidate, Interval, as_utc, choose, is_availab
 from workestra.services.availability import HostCalendar, busy_or_error, host_calendars, policy_for
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
+from workestra.services.notifications import queue_emails
 from workestra.services.users import Host, normalize_email
 from workestra.services.validation import check_timezone, clean_text
 
@@ -194,12 +195,10 @@ async def _insert(
             await uow.bookings.insert(booking)
         except OverlapViolation:
             return None
-        first_job = (
-            JobKind.SEND_CONFIRMATION
-            if host.provider is CalendarProviderName.NONE
-            else JobKind.CREATE_CALENDAR_EVENT
-        )
-        uow.outbox.add(first_job, now=now, booking_id=booking.id)
+        if host.provider is CalendarProviderName.NONE:
+            queue_emails(uow, booking.id, now=now)
+        else:  # the event job stores the join URL, then queues the emails
+            uow.outbox.add(JobKind.CREATE_CALENDAR_EVENT, now=now, booking_id=booking.id)
         link_row = await uow.links.get(link.id)
         user = await uow.users.get(host.host_id)
         if user is None or link_row is None:  # deleted under us: nothing to confirm

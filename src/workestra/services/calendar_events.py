@@ -11,11 +11,10 @@ from workestra.enums import (
     CalendarProviderName,
     CalendarSyncStatus,
     ConnectionProblem,
-    JobKind,
 )
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
-from workestra.services.notifications import format_when
+from workestra.services.notifications import format_when, queue_emails
 from workestra.services.problems import describe, problem_for, record_problem_code
 
 logger = logging.getLogger(__name__)
@@ -84,7 +83,7 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         booking.meeting_url = created.join_url
         booking.calendar_problem = note
         booking.calendar_status = CalendarSyncStatus.CREATED
-        uow.outbox.add(JobKind.SEND_CONFIRMATION, now=ctx.clock.now(), booking_id=booking.id)
+        queue_emails(uow, booking.id, now=ctx.clock.now())
         await uow.commit()
 
 
@@ -126,5 +125,5 @@ async def calendar_event_failed(ctx: ServiceContext, booking_id: str, payload: M
             return
         booking.calendar_status = CalendarSyncStatus.FAILED
         booking.calendar_problem = f"The event couldn't be added to your calendar: {reason}"
-        uow.outbox.add(JobKind.SEND_CONFIRMATION, now=ctx.clock.now(), booking_id=booking.id)
+        queue_emails(uow, booking.id, now=ctx.clock.now())
         await uow.commit()

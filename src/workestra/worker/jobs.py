@@ -10,7 +10,7 @@ from workestra.services.calendar_events import (
     failure_payload,
 )
 from workestra.services.context import ServiceContext
-from workestra.services.notifications import send_confirmation
+from workestra.services.notifications import send_confirmation, send_host_notification
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +37,15 @@ async def _send_confirmation(ctx: ServiceContext, job: Job) -> None:
     await send_confirmation(ctx, job.booking_id)
 
 
+async def _notify_host(ctx: ServiceContext, job: Job) -> None:
+    await send_host_notification(ctx, job.booking_id)
+
+
 JOB_HANDLERS: dict[JobKind, Handler] = {
     JobKind.CREATE_CALENDAR_EVENT: _create_event,
     JobKind.CALENDAR_EVENT_FAILED: _event_failed,
     JobKind.SEND_CONFIRMATION: _send_confirmation,
+    JobKind.NOTIFY_HOST: _notify_host,
 }
 
 # Giving up queues a follow-up job in the same transaction, so its consequence can't be lost.

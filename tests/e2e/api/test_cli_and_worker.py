@@ -137,7 +137,7 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
             stderr=subprocess.DEVNULL,
         )
         try:
-            [message] = await smtp_sink.wait_for(1, timeout=20)
+            message = await smtp_sink.message_to("ivo@example.test", timeout=20)
         finally:
             worker.terminate()
             await asyncio.wait_for(worker.wait(), timeout=15)

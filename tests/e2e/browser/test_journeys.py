@@ -78,7 +78,7 @@ async def test_a_host_publishes_a_link_and_an_invitee_books_it(
 
     await page.get_by_role("link", name="Calendar", exact=True).first.click()
     await expect(page.get_by_text("Ivy Invitee")).to_be_visible()
-    [message] = await smtp_sink.wait_for(1, timeout=15)
+    message = await smtp_sink.message_to("ivy@example.test", timeout=15)
     assert message["To"] == "ivy@example.test"
     assert "Coffee chat" in message["Subject"]
     assert [p for p in message.walk() if p.get_filename() == "invite.ics"]
@@ -180,7 +180,7 @@ async def test_an_outlook_meeting_blocks_its_slot_and_a_booking_gets_a_teams_lin
     await log_in(page, live_server, account)
     await expect(page.locator("a.join")).to_have_attribute("href", join_url or "")
     await page.screenshot(path=screenshot_path("calendar-join"), full_page=True)
-    [message] = await smtp_sink.wait_for(1, timeout=15)
+    message = await smtp_sink.message_to("ivy@example.test", timeout=15)
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
     assert join_url

@@ -110,7 +110,7 @@ async def test_the_confirmation_email_arrives_with_an_invitation(
             timezone="America/New_York",
         )
         await Worker(ctx).run_until_idle()
-    [message] = await smtp_sink.wait_for(1, timeout=10)
+    message = await smtp_sink.message_to("ivo@example.test")
     assert message["To"] == "ivo@example.test"
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
@@ -149,3 +149,28 @@ async def test_dst_week_in_new_york_offers_every_local_hour_once(database_url: s
         )
     local = [s.start.astimezone(slots.timezone).strftime("%d %H:%M") for s in slots.slots]
     assert local == ["09 00:00", "09 01:00", "09 03:00", "09 04:00", "10 09:00"]
+
+
+async def test_the_host_is_told_too_with_the_meeting_to_add_to_their_calendar(
+    sqlite_url: str, smtp_sink: SmtpSink
+) -> None:
+    from workestra.db.migrate import upgrade_to_head
+
+    await upgrade_to_head(sqlite_url)
+    settings = _settings(sqlite_url, smtp_sink.url)
+    mail = SmtpSender(url=smtp_sink.url, mail_from=settings.mail_from)
+    async with service_context(settings, clock=FixedClock(NOW), mail=mail) as ctx:
+        _, host = await make_host(ctx, name="Hana Host", timezone="Asia/Tokyo")
+        link = await make_link(ctx, host, timezone="UTC", weekly_hours=HOURS, title="Intro call")
+        await book(ctx, link.slug, start=_at(9), name="Ivo Invitee", email="ivo@example.test", timezone="UTC")
+        await Worker(ctx).run_until_idle()
+    message = await smtp_sink.message_to(host.email)
+    assert "New booking: Intro call with Ivo Invitee" in str(message["Subject"])
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert "18:00" in body.get_content()  # 09:00 UTC in the host's Tokyo time
+    assert message["Reply-To"] == "ivo@example.test"
+    [ics] = [part for part in message.walk() if part.get_filename() == "invite.ics"]
+    payload = ics.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    assert str(Calendar.from_ical(payload)["METHOD"]) == "PUBLISH"
