@@ -21,7 +21,14 @@ def serve_app(settings: Settings, *, host: str, port: int) -> None:
     from workestra.app import create_app
 
     asyncio.run(upgrade_to_head(settings.database_url))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=True)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+    )
 
 
 @click.group()

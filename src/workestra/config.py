@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
     http_timeout_seconds: float = 10.0
+    # Reverse proxies whose X-Forwarded-For is believed (uvicorn's setting): the login throttle
+    # needs the real client address.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     @field_validator(
         "base_url",

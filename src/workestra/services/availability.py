@@ -80,7 +80,7 @@ async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interva
         busy = await ctx.calendars.calendar(host.provider).busy_intervals(credentials, window)
     except CalendarError as exc:
         logger.warning("reading %s for host %s failed: %s", host.provider, host.host_id, type(exc).__name__)
-        await record_problem(ctx, host.host_id, slot, exc)
+        await record_problem(ctx, host.host_id, slot, exc, token_version=credentials.token_version)
         raise
     if credentials.problem in TRANSIENT_PROBLEMS:
         await clear_transient_problem(ctx, host.host_id, slot)

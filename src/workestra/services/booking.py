@@ -37,6 +37,7 @@ class BookingView:
     invitee_timezone: str
     title: str
     link_id: str
+    link_slug: str
     calendar_provider: CalendarProviderName
     calendar_status: CalendarSyncStatus
     calendar_event_id: str | None
@@ -58,6 +59,7 @@ def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
         invitee_timezone=booking.invitee_timezone,
         title=link.title,
         link_id=link.id,
+        link_slug=link.slug,
         calendar_provider=CalendarProviderName(booking.calendar_provider),
         calendar_status=CalendarSyncStatus(booking.calendar_status),
         calendar_event_id=booking.calendar_event_id,

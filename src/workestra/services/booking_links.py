@@ -265,11 +265,10 @@ async def update_link(ctx: ServiceContext, host: Host, link_id: str, data: LinkI
 
 
 async def delete_link(ctx: ServiceContext, host: Host, link_id: str) -> None:
-    """Unpublish the link and free its slug; its bookings stay (they keep their times and events)."""
+    """Unpublish the link (its slug is free again); its bookings stay, with their times and events."""
     async with ctx.uow(write=True) as uow:
         link = await _owned(uow, host, link_id)
         link.deleted_at = ctx.clock.now()
-        link.slug = f"{link.slug[:80]}-deleted-{link.id[:8]}"
         await uow.commit()
 
 

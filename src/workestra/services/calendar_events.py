@@ -34,7 +34,7 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
         if booking is None or booking.calendar_status == CalendarSyncStatus.CREATED:
-            return
+            return  # a late duplicate run: the event is stored and the emails are queued
         link = await uow.links.get(booking.link_id, include_deleted=True)
         host = await uow.users.get(booking.host_id)
     if link is None or host is None:
@@ -76,14 +76,16 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         logger.info("booking %s: provider event without a meeting link", booking.id)
     async with ctx.uow(write=True) as uow:
         booking = await uow.bookings.get(booking_id)
-        if booking is None:
+        if booking is None or booking.calendar_status == CalendarSyncStatus.CREATED:
             return
+        emails_due = booking.calendar_status == CalendarSyncStatus.PENDING  # not if given up and sent
         booking.calendar_event_id = created.event_id
         booking.calendar_ical_uid = created.ical_uid
         booking.meeting_url = created.join_url
         booking.calendar_problem = note
         booking.calendar_status = CalendarSyncStatus.CREATED
-        queue_emails(uow, booking.id, now=ctx.clock.now())
+        if emails_due:
+            queue_emails(uow, booking.id, now=ctx.clock.now())
         await uow.commit()
 
 
@@ -103,8 +105,8 @@ async def calendar_event_failed(ctx: ServiceContext, booking_id: str, payload: M
     """The worker gave up on the event: keep the booking, tell the host why, still confirm the invitee."""
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
-    if booking is None or booking.calendar_status == CalendarSyncStatus.FAILED:
-        return
+    if booking is None or booking.calendar_status != CalendarSyncStatus.PENDING:
+        return  # already created (a late duplicate run) or already given up: nothing to undo
     problem = ConnectionProblem(payload["problem"]) if payload.get("problem") else None
     if problem is not None:
         slot = PROVIDER_SLOT[CalendarProviderName(booking.calendar_provider)]
@@ -121,7 +123,7 @@ async def calendar_event_failed(ctx: ServiceContext, booking_id: str, payload: M
         reason = "an unexpected error occurred."
     async with ctx.uow(write=True) as uow:
         booking = await uow.bookings.get(booking_id)
-        if booking is None:
+        if booking is None or booking.calendar_status != CalendarSyncStatus.PENDING:
             return
         booking.calendar_status = CalendarSyncStatus.FAILED
         booking.calendar_problem = f"The event couldn't be added to your calendar: {reason}"

@@ -238,13 +238,12 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
         row = await uow.integrations.get(host.id, provider)
     if row is None or provider not in CALENDAR_OF:
         raise NotFound(f"{PROVIDER_LABEL[provider]} isn't connected.")
-    calendar = ctx.calendars.calendar(CALENDAR_OF[provider])
     credentials = ConnectionCredentials(ctx, host.id, provider)
     now = ctx.clock.now()
     try:
-        health = await calendar.check_health(credentials)
-    except CalendarError as exc:
-        await record_problem(ctx, host.id, provider, exc)
+        health = await ctx.calendars.calendar(CALENDAR_OF[provider]).check_health(credentials)
+    except CalendarError as exc:  # ProviderNotConfigured included: the card says so, no 500
+        await record_problem(ctx, host.id, provider, exc, token_version=credentials.token_version)
     else:
         async with ctx.uow(write=True) as uow:
             row = await uow.integrations.get(host.id, provider, for_update=True)

@@ -5,6 +5,7 @@ Tokens leave this module only encrypted (into the database) or as a bearer token
 
 import asyncio
 import logging
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from workestra.calendars.base import TokenGrant
@@ -44,6 +45,13 @@ def open_token(ctx: ServiceContext, sealed: str) -> str:
         raise NeedsReauth("stored token can't be decrypted (secret key changed?)", reason="revoked") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class _Lease:
+    version: int  # the connection's token_version when the lease was taken
+    until: datetime  # identifies this lease on the row
+    refresh_token: str = field(repr=False)
+
+
 class ConnectionCredentials:
     """CredentialSource over one ``user_integrations`` row: refreshes before expiry or on demand.
 
@@ -59,6 +67,7 @@ class ConnectionCredentials:
         self.problem: ConnectionProblem | None = None  # the card's note, as last read
         # One use case (a slots request, a job) reads the row once; later pages reuse the token.
         self._token: tuple[str, datetime] | None = None
+        self.token_version: int | None = None  # of the row as last read: guards late problem notes
 
     @property
     def connection_key(self) -> str:
@@ -80,6 +89,7 @@ class ConnectionCredentials:
                 raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
             self.problem = ConnectionProblem(row.problem) if row.problem else None
             fresh = row.expires_at - REFRESH_MARGIN > ctx.clock.now()
+            self.token_version = row.token_version
             if fresh:
                 stored = open_token(ctx, row.access_token_enc)
                 if stored != rejected:  # fresh, and not the one refused (or someone refreshed it)
@@ -93,7 +103,7 @@ class ConnectionCredentials:
         call the identity provider outside any transaction, store the result in another."""
         ctx = self._ctx
         oauth = ctx.calendars.oauth(self._provider)
-        refresh_token: str | None = None
+        lease: _Lease | None = None
         for _ in range(LEASE_WAIT_ROUNDS):
             async with ctx.uow(write=True) as uow:
                 row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
@@ -101,48 +111,60 @@ class ConnectionCredentials:
                     raise NeedsReauth("not connected", reason="revoked")
                 now = ctx.clock.now()
                 if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
-                    token = open_token(ctx, row.access_token_enc)  # another process refreshed meanwhile
-                    self._token = (token, row.expires_at)
-                    return token
+                    return self._remember(row)  # another process refreshed meanwhile
                 if row.status != IntegrationStatus.ACTIVE:
                     raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
                 if row.refresh_token_enc is None:
                     raise NeedsReauth("no refresh token", reason="expired")
                 if row.refresh_lease_until is None or row.refresh_lease_until <= now:
                     row.refresh_lease_until = now + REFRESH_LEASE
-                    refresh_token = open_token(ctx, row.refresh_token_enc)
+                    lease = _Lease(
+                        row.token_version, row.refresh_lease_until, open_token(ctx, row.refresh_token_enc)
+                    )
                     await uow.commit()
                     break
             await asyncio.sleep(LEASE_WAIT_SECONDS)
-        if refresh_token is None:
+        if lease is None:
             raise ProviderUnavailable("another process is still refreshing this connection")
         try:
-            grant = await oauth.refresh(refresh_token)
+            grant = await oauth.refresh(lease.refresh_token)
         except NeedsReauth as exc:
-            await self._settle(problem=problem_for(exc))
+            await asyncio.shield(self._settle(lease, problem=problem_for(exc)))
             logger.info("connection %s needs reauth (%s)", self.connection_key, exc.reason)
             raise
         except BaseException:
-            await self._settle()
+            await asyncio.shield(self._settle(lease))
             raise
-        return await self._settle(grant=grant)
+        # Shielded: a cancelled caller must not lose the rotated refresh token or keep the lease.
+        return await asyncio.shield(self._settle(lease, grant=grant))
 
     async def _settle(
-        self, *, grant: TokenGrant | None = None, problem: ConnectionProblem | None = None
+        self, lease: _Lease, *, grant: TokenGrant | None = None, problem: ConnectionProblem | None = None
     ) -> str:
-        """End the lease: store the new grant, or mark the connection dead, or just let go."""
+        """End the lease: store the new grant or mark the connection dead, but only if the row is
+        still the connection that was leased (the host may have reconnected meanwhile)."""
         ctx = self._ctx
         async with ctx.uow(write=True) as uow:
             row = await uow.integrations.get(self._user_id, self._provider, for_update=True)
             if row is None:
                 raise NeedsReauth("disconnected during refresh", reason="revoked")
             now = ctx.clock.now()
-            row.refresh_lease_until = None
-            if grant is not None:
+            still_ours = row.refresh_lease_until == lease.until
+            if still_ours:
+                row.refresh_lease_until = None
+            current = still_ours and row.token_version == lease.version
+            if current and grant is not None:
                 store_grant(ctx, row, grant, now=now)
-                self._token = (grant.access_token, row.expires_at)
-            elif problem is not None:
+            elif current and problem is not None:
                 row.status = IntegrationStatus.NEEDS_REAUTH
                 row.problem, row.last_error, row.updated_at = problem, None, now
             await uow.commit()
-        return grant.access_token if grant is not None else ""
+            if grant is None:
+                return ""
+            return self._remember(row)
+
+    def _remember(self, row: UserIntegration) -> str:
+        token = open_token(self._ctx, row.access_token_enc)
+        self._token = (token, row.expires_at)
+        self.token_version = row.token_version
+        return token

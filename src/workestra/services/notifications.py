@@ -111,9 +111,9 @@ async def send_host_notification(ctx: ServiceContext, booking_id: str) -> None:
     if loaded is None:
         return
     booking, link, host = loaded
-    subject, text, html = render_email(
-        "host_notification", _context(booking, link, host, tz=ZoneInfo(host.timezone))
-    )
+    context = _context(booking, link, host, tz=ZoneInfo(host.timezone))
+    context["meeting_note"] = booking.calendar_problem  # what the host must do, if anything
+    subject, text, html = render_email("host_notification", context)
     await ctx.mail.send(
         OutgoingEmail(
             to=(host.email,),

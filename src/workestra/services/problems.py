@@ -116,7 +116,12 @@ def describe(problem: ConnectionProblem, *, missing_scopes: str = "") -> str:
 
 
 async def record_problem(
-    ctx: ServiceContext, user_id: str, provider: IntegrationProvider, error: CalendarError
+    ctx: ServiceContext,
+    user_id: str,
+    provider: IntegrationProvider,
+    error: CalendarError,
+    *,
+    token_version: int | None = None,
 ) -> None:
     """Show a provider failure on the host's card (NeedsReauth also flips the status)."""
     missing = " ".join(sorted(error.missing_scopes)) if isinstance(error, MissingScope) else None
@@ -127,6 +132,7 @@ async def record_problem(
         problem_for(error),
         needs_reauth=isinstance(error, NeedsReauth),
         missing_scopes=missing,
+        token_version=token_version,
     )
 
 
@@ -138,13 +144,14 @@ async def record_problem_code(
     *,
     needs_reauth: bool = False,
     missing_scopes: str | None = None,
+    token_version: int | None = None,
 ) -> None:
     """Store ``problem`` on the card unless it already says so; a passing outage (throttled,
     unavailable) never hides a lasting note such as "personal account" or a missing permission."""
     async with ctx.uow() as uow:
         row = await uow.integrations.get(user_id, provider)
-    if row is None:
-        return
+    if row is None or (token_version is not None and row.token_version != token_version):
+        return  # gone, or reconnected since the failing call read it: the note is not about it
     if problem in TRANSIENT_PROBLEMS and row.problem not in {None, *TRANSIENT_PROBLEMS}:
         return
     reauth_known = not needs_reauth or row.status == IntegrationStatus.NEEDS_REAUTH
@@ -152,7 +159,7 @@ async def record_problem_code(
         return  # nothing new: no write (public pages must not queue on the write lock)
     async with ctx.uow(write=True) as uow:
         row = await uow.integrations.get(user_id, provider, for_update=True)
-        if row is None:
+        if row is None or (token_version is not None and row.token_version != token_version):
             return
         if needs_reauth:
             row.status = IntegrationStatus.NEEDS_REAUTH

@@ -93,20 +93,20 @@ def _unknown_user_hash() -> str:
 
 async def authenticate(ctx: ServiceContext, *, email: str, password: str, client: str | None = None) -> Host:
     """The host with these credentials. Raises NotAuthenticated, or RateLimited after repeated
-    failures for this email or this client (``client``: the caller's address, when known)."""
-    keys = [f"email:{email.strip().lower()}", *([f"client:{client}"] if client else [])]
+    failures from this client (``client``: the caller's address, when known)."""
+    keys = ctx.login_throttle.keys(email, client)
     now = ctx.clock.now()
     if ctx.login_throttle.blocked(keys, now):
         raise RateLimited("Too many failed logins. Wait a few minutes, then try again.")
+    ctx.login_throttle.attempt(keys, now)
     async with ctx.uow() as uow:
         user = await uow.users.by_email(email)
     hashed = user.password_hash if user is not None else _unknown_user_hash()
     # argon2 is deliberately slow: keep it off the event loop.
     matches = await asyncio.to_thread(verify_password, password, hashed)
     if user is None or not matches:
-        ctx.login_throttle.failed(keys, now)
         raise NotAuthenticated("That email and password don't match an account.")
-    ctx.login_throttle.succeeded(keys[:1])
+    ctx.login_throttle.succeeded(keys)
     return to_host(user)
 
 

@@ -23,7 +23,7 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
         raise InvalidInput(f"Unknown time zone {name!r}.", fields={field: "unknown time zone"})
     try:
         return ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError) as exc:  # e.g. "America/Indiana" is a folder
         raise InvalidInput(
             f"Unknown time zone {name!r}; use an IANA name such as Europe/Berlin.",
             fields={field: "unknown time zone"},

@@ -19,6 +19,11 @@ TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=300) | st.sampled
         "../../etc/passwd",
         "Etc/GMT+5",
         "ivo@example.test",
+        "America/Indiana",  # a folder of zones, not a zone
+        "a\x00b",
+        "0001-01-01T00:00:00+05:00",
+        "9999-12-31T23:30:00+00:00",
+        "9999-12-31",
     ]
 )
 JSON = st.recursive(

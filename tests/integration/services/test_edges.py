@@ -6,11 +6,14 @@ import pytest
 
 from tests.support.builders import make_host, make_link, service_context
 from tests.support.clock import FixedClock
+from tests.support.smtp import SmtpSink
 from workestra.config import Settings
 from workestra.errors import InvalidInput, NotFound
+from workestra.mail import SmtpSender
 from workestra.services.availability import list_slots
 from workestra.services.booking import book, list_bookings
 from workestra.services.booking_links import LinkInput, delete_link, update_link
+from workestra.worker.runner import Worker
 
 NOW = datetime(2031, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -103,3 +106,47 @@ async def test_deleting_a_link_keeps_its_bookings_and_their_times(database_url: 
             )
         again = await make_link(ctx, host, slug="first-link")  # the slug is free again
         assert again.slug == "first-link"
+
+
+async def test_a_booking_on_a_link_deleted_before_the_worker_ran_still_sends_both_emails(
+    database_url: str, smtp_sink: SmtpSink
+) -> None:
+    settings = Settings(
+        database_url=database_url, secret_key="k" * 32, smtp_url=smtp_sink.url, _env_file=None
+    )
+    mail = SmtpSender(url=smtp_sink.url, mail_from=settings.mail_from)
+    async with service_context(settings, clock=FixedClock(NOW), mail=mail) as ctx:
+        _, host = await make_host(ctx)
+        link = await make_link(ctx, host, timezone="UTC", title="Soon gone")
+        await book(
+            ctx,
+            link.slug,
+            start=datetime(2031, 6, 2, 10, 0, tzinfo=UTC),
+            name="Ivo",
+            email="ivo@example.test",
+            timezone="UTC",
+        )
+        await delete_link(ctx, host, link.id)
+        await Worker(ctx).run_until_idle()
+    assert "Soon gone" in str((await smtp_sink.message_to("ivo@example.test"))["Subject"])
+    assert "Soon gone" in str((await smtp_sink.message_to(host.email))["Subject"])
+
+
+@pytest.mark.parametrize("zone", ["America/Indiana", "America/Argentina", "America/Kentucky"])
+async def test_zone_folders_are_refused_not_crashed_on(database_url: str, zone: str) -> None:
+    async with service_context(_settings(database_url), clock=FixedClock(NOW)) as ctx:
+        _, host = await make_host(ctx)
+        link = await make_link(ctx, host)
+        with pytest.raises(InvalidInput):
+            await list_slots(
+                ctx, link.slug, first_day=date(2031, 6, 2), last_day=date(2031, 6, 2), timezone=zone
+            )
+        with pytest.raises(InvalidInput):
+            await book(
+                ctx,
+                link.slug,
+                start=datetime(2031, 6, 2, 10, 0, tzinfo=UTC),
+                name="Ivo",
+                email="ivo@example.test",
+                timezone=zone,
+            )

@@ -353,3 +353,33 @@ async def test_a_multi_day_event_blocks_every_slot_it_covers(
     free = await starts(ctx, link)
     assert not [s for s in free if s < at(12)]
     assert at(12) in free
+
+
+async def test_a_passing_outage_neither_hides_a_lasting_note_nor_outstays_the_outage(
+    ctx: ServiceContext, sandbox: SandboxControl
+) -> None:
+    await sandbox.create_microsoft_user(
+        email="bob@outlook.test", display_name="Bob", kind="personal", teams=False
+    )
+    bob = (await make_host(ctx, name="Bob"))[1]
+    await connect_microsoft(ctx, bob, sandbox, email="bob@outlook.test")
+    personal = await make_link(ctx, bob, timezone="UTC", weekly_hours=ALL_WEEK, calendar_provider="microsoft")
+    await sandbox.add_microsoft_fault(status=503, count=1, path_contains="calendarView")
+    with pytest.raises(CalendarUnavailable):
+        await starts(ctx, personal)
+    [card] = [v for v in await list_connections(ctx, bob) if v.provider == MS]
+    assert card.problem is ConnectionProblem.PERSONAL_ACCOUNT  # the lasting note stays
+
+    alice_host = (await make_host(ctx, name="Alice"))[1]
+    await connect_microsoft(ctx, alice_host, sandbox, email=ALICE)
+    link = await make_link(
+        ctx, alice_host, timezone="UTC", weekly_hours=ALL_WEEK, calendar_provider="microsoft"
+    )
+    await sandbox.add_microsoft_fault(status=429, retry_after="1", count=1, path_contains="calendarView")
+    with pytest.raises(CalendarUnavailable):
+        await starts(ctx, link)
+    [card] = [v for v in await list_connections(ctx, alice_host) if v.provider == MS]
+    assert card.problem is ConnectionProblem.UNAVAILABLE
+    assert await starts(ctx, link)  # the next read works…
+    [card] = [v for v in await list_connections(ctx, alice_host) if v.provider == MS]
+    assert card.problem is None  # …and the note goes away

@@ -1,6 +1,7 @@
 """Connecting Microsoft 365 through the identity-platform sandbox: tokens, slots, refresh, problems."""
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -13,11 +14,13 @@ from tests.support.builders import make_host, service_context
 from tests.support.clock import FixedClock
 from tests.support.microsoft import MS, authorize, connect_microsoft, register_app
 from tests.support.sandbox import SandboxControl
-from workestra.calendars.errors import NeedsReauth
+from workestra.calendars.base import AccountProfile, OAuthClient, TokenGrant
+from workestra.calendars.errors import CalendarError, NeedsReauth
+from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import SystemClock
 from workestra.config import Settings
 from workestra.db.models import UserIntegration
-from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
+from workestra.enums import CalendarProviderName, ConnectionProblem, IntegrationProvider, IntegrationStatus
 from workestra.errors import ConnectionFailed
 from workestra.services.connections import check_connection, complete_connection, disconnect, list_connections
 from workestra.services.context import ServiceContext
@@ -328,3 +331,63 @@ async def test_an_access_token_is_refreshed_before_it_expires(
         assert renewed != token
         assert await _refreshes(sandbox) == before + 1
         assert (await _row(ctx, host)).expires_at > first.expires_at
+
+
+class GatedOAuth:
+    """The real Microsoft OAuth client whose refresh waits for a gate (to stage a race)."""
+
+    def __init__(self, real: OAuthClient, gate: asyncio.Event) -> None:
+        self._real = real
+        self._gate = gate
+        self.started = asyncio.Event()
+        self.required_scopes = real.required_scopes
+        self.requested_scopes = real.requested_scopes
+
+    def authorization_url(
+        self, *, state: str, code_verifier: str, redirect_uri: str, login_hint: str | None = None
+    ) -> str:
+        return self._real.authorization_url(
+            state=state, code_verifier=code_verifier, redirect_uri=redirect_uri, login_hint=login_hint
+        )
+
+    async def exchange_code(self, *, code: str, code_verifier: str, redirect_uri: str) -> TokenGrant:
+        return await self._real.exchange_code(
+            code=code, code_verifier=code_verifier, redirect_uri=redirect_uri
+        )
+
+    async def refresh(self, refresh_token: str) -> TokenGrant:
+        self.started.set()  # the lease is taken by now
+        await self._gate.wait()
+        return await self._real.refresh(refresh_token)
+
+    async def fetch_profile(self, access_token: str) -> AccountProfile:
+        return await self._real.fetch_profile(access_token)
+
+    def authorization_error(self, error: str, description: str | None) -> CalendarError:
+        return self._real.authorization_error(error, description)
+
+
+async def test_a_refresh_that_fails_after_the_host_reconnected_leaves_the_new_connection_alone(
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+) -> None:
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    await sandbox.set_refresh_fault(ALICE, "revoked")  # the refresh token in hand is now dead
+    gate = asyncio.Event()
+    registry = ctx.calendars
+    gated = GatedOAuth(registry.oauth(MS), gate)
+    calendars = (CalendarProviderName.NONE, CalendarProviderName.MICROSOFT)
+    slow = CalendarRegistry({name: registry.calendar(name) for name in calendars}, {MS: gated})
+    stale = ConnectionCredentials(dataclasses.replace(ctx, calendars=slow), host.id, MS)
+    refused = await stale.access_token()
+    refreshing = asyncio.create_task(stale.access_token(rejected=refused))
+    await gated.started.wait()
+    reconnected = await connect_microsoft(ctx, host, sandbox, email=ALICE, session_id="again")
+    gate.set()
+    with pytest.raises(NeedsReauth):
+        await refreshing
+    row = await _row(ctx, host)
+    assert row.status == IntegrationStatus.ACTIVE
+    assert row.problem is None
+    assert row.refresh_lease_until is None
+    assert reconnected.status is IntegrationStatus.ACTIVE
+    assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE

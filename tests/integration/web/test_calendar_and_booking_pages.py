@@ -5,6 +5,10 @@ import re
 import httpx2
 
 from tests.integration.web.conftest import PageHost, book_first_slot
+from tests.support.builders import service_context
+from tests.support.server import LiveServer
+from workestra.services.booking_links import delete_link
+from workestra.services.users import get_host
 
 
 async def test_the_booking_page_renders_for_anyone(http: httpx2.AsyncClient, page_host: PageHost) -> None:
@@ -67,3 +71,19 @@ async def test_a_booking_appears_on_the_calendar(
     assert "Hana Host&#39;s intro call" in html
     assert "Europe/Berlin" in html
     assert not re.search(r'class="join', html)  # provider None: no meeting URL, no Join button
+
+
+async def test_the_confirmation_page_outlives_its_deleted_link(
+    http: httpx2.AsyncClient, live_server: LiveServer, page_host: PageHost
+) -> None:
+    booking = await book_first_slot(http, page_host.link.slug)
+    async with service_context(live_server.settings) as ctx:
+        host = await get_host(ctx, page_host.id)
+        assert host is not None
+        await delete_link(ctx, host, page_host.link.id)
+    assert (await http.get(f"/book/{page_host.link.slug}")).status_code == 404
+    page = await http.get(f"/book/{page_host.link.slug}/confirmed/{booking['id']}")
+    assert page.status_code == 200
+    assert "You're booked" in page.text
+    status = await http.get(f"/book/{page_host.link.slug}/confirmed/{booking['id']}.json")
+    assert status.status_code == 200

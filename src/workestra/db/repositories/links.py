@@ -35,7 +35,7 @@ class LinkRepository:
         return list(result)
 
     async def slug_taken(self, slug: str, *, except_id: str | None = None) -> bool:
-        query = select(BookingLink.id).where(BookingLink.slug == slug)
+        query = select(BookingLink.id).where(BookingLink.slug == slug, BookingLink.deleted_at.is_(None))
         if except_id is not None:
             query = query.where(BookingLink.id != except_id)
         return (await self._session.scalars(query)).first() is not None

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from workestra.enums import CalendarSyncStatus
 from workestra.errors import InvalidInput, NotFound
 from workestra.services.booking import BookingView, public_booking
-from workestra.services.booking_links import LinkView, public_page
+from workestra.services.booking_links import public_page
 from workestra.services.context import ServiceContext
 from workestra.services.validation import check_timezone, offered_timezones
 from workestra.web.deps import CtxDep
@@ -18,15 +18,15 @@ from workestra.web.pages.rendering import render
 router = APIRouter(prefix="/book", tags=["pages"])
 
 
-async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> tuple[LinkView, BookingView]:
-    link, _ = await public_page(ctx, slug)
+async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> BookingView:
+    """The booking behind a confirmation URL; its link may have been deleted since (slugs stay)."""
     view = await public_booking(ctx, booking_id)
-    if view.link_id != link.id:
+    if view.link_slug != slug:
         raise NotFound("No booking with that id.")
-    return link, view
+    return view
 
 
-def _awaiting_link(link: LinkView, view: BookingView) -> bool:
+def _awaiting_link(view: BookingView) -> bool:
     """True while the provider may still add a meeting link (the page polls for it)."""
     return (
         view.meeting_url is None
@@ -55,7 +55,7 @@ async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
 
 @router.get("/{slug}/confirmed/{booking_id}.json")
 async def confirmation_status(ctx: CtxDep, slug: str, booking_id: str) -> JSONResponse:
-    _, view = await _booking(ctx, slug, booking_id)
+    view = await _booking(ctx, slug, booking_id)
     return JSONResponse(
         {"meeting_url": view.meeting_url, "calendar_status": view.calendar_status.value},
         headers={"Cache-Control": "no-store"},
@@ -70,11 +70,11 @@ async def confirmation(
     booking_id: str,
     tz: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Response:
-    link, view = await _booking(ctx, slug, booking_id)
+    view = await _booking(ctx, slug, booking_id)
     context: dict[str, Any] = {
-        "link": link,
+        "slug": slug,
         "booking": view,
         "zone": _zone(tz, view.invitee_timezone),
-        "awaiting_link": _awaiting_link(link, view),
+        "awaiting_link": _awaiting_link(view),
     }
     return render(request, "book/confirmed.html", context)

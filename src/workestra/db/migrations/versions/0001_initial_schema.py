@@ -79,10 +79,16 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_booking_links")),
-        sa.UniqueConstraint("slug", name=op.f("uq_booking_links_slug")),
     )
     with op.batch_alter_table("booking_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_booking_links_owner_id"), ["owner_id"], unique=False)
+        batch_op.create_index(
+            "uq_booking_links_slug_live",
+            ["slug"],
+            unique=True,
+            sqlite_where=sa.text("deleted_at IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        )
 
     op.create_table(
         "oauth_states",
@@ -281,6 +287,7 @@ def downgrade() -> None:
     op.drop_table("user_integrations")
     op.drop_table("oauth_states")
     with op.batch_alter_table("booking_links", schema=None) as batch_op:
+        batch_op.drop_index("uq_booking_links_slug_live")
         batch_op.drop_index(batch_op.f("ix_booking_links_owner_id"))
 
     op.drop_table("booking_links")
