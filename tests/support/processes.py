@@ -1,5 +1,6 @@
 """`workestra` as a user runs it: a subprocess serving on a loopback port, stopped at the end."""
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,22 @@ from typing import Self
 import httpx2
 
 WORKESTRA = [sys.executable, "-m", "workestra"]
+ALL_DAY_HOURS = {
+    day: [{"start": "00:00", "end": "24:00"}]
+    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+}
+
+
+def cli_env(database_url: str, port: int, *, smtp_url: str | None = None) -> dict[str, str]:
+    """The environment an operator would set for `workestra` against this database and port."""
+    env = {
+        "WORKESTRA_DATABASE_URL": database_url,
+        "WORKESTRA_SECRET_KEY": "cli-test-secret-key-0123456789abcdef",
+        "WORKESTRA_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    if smtp_url:
+        env["WORKESTRA_SMTP_URL"] = smtp_url
+    return env
 
 
 def run_cli(args: list[str], *, env: dict[str, str], cwd: Path) -> str:
@@ -26,6 +43,17 @@ def run_cli(args: list[str], *, env: dict[str, str], cwd: Path) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"workestra {' '.join(args)} failed: {result.stderr[-2000:]}")
     return result.stdout
+
+
+def create_host(env: dict[str, str], cwd: Path, *, email: str = "host@example.test") -> dict[str, str]:
+    """`workestra users create`, parsed: the host's id, email and api_key."""
+    out = run_cli(
+        ["users", "create", "--email", email, "--name", "Host", "--password", "long-enough-password"],
+        env=env,
+        cwd=cwd,
+    )
+    created: dict[str, str] = json.loads(out)
+    return created
 
 
 class ServeProcess:

@@ -285,4 +285,5 @@ async def public_link(uow: UnitOfWork, slug: str) -> LinkView:
     link = await uow.links.by_slug(slug) if SLUG.match(slug) else None
     if link is None:
         raise NotFound("No booking page with that address.")
-    return to_view(link, await _member_emails(uow, link))
+    # Public pages and bookings use member_ids; the members' emails are for the host's views only.
+    return to_view(link, None)

@@ -3,6 +3,7 @@
 Problems are worded in ``services.problems``; tokens are handled in ``services.credentials``.
 """
 
+import asyncio
 import logging
 import secrets
 from dataclasses import dataclass
@@ -286,6 +287,18 @@ async def list_connections(ctx: ServiceContext, host: Host) -> list[ConnectionVi
         rows = {row.provider: row for row in await uow.integrations.for_user(host.id)}
     shown = [IntegrationProvider.MICROSOFT_CALENDAR, IntegrationProvider.GOOGLE_CALENDAR]
     return [_view(ctx, p, rows.get(p)) for p in shown]
+
+
+async def check_connections(ctx: ServiceContext, host: Host) -> list[ConnectionView]:
+    """Every card, with the connected ones health-checked first (concurrently)."""
+    views = await list_connections(ctx, host)
+    async with asyncio.TaskGroup() as group:
+        checks = {
+            v.provider: group.create_task(check_connection(ctx, host, v.provider))
+            for v in views
+            if v.connected
+        }
+    return [checks[v.provider].result() if v.provider in checks else v for v in views]
 
 
 async def disconnect(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> None:

@@ -86,41 +86,31 @@ def _invitation(booking: Booking, link: BookingLink, host: User, *, method: str)
 
 async def send_confirmation(ctx: ServiceContext, booking_id: str) -> None:
     """Send the invitee's confirmation. Raises MailDeliveryError for the worker to retry."""
-    loaded = await _load(ctx, booking_id)
-    if loaded is None:
-        return
-    booking, link, host = loaded
-    subject, text, html = render_email(
-        "booking_confirmation", _context(booking, link, host, tz=ZoneInfo(booking.invitee_timezone))
-    )
-    await ctx.mail.send(
-        OutgoingEmail(
-            to=(booking.invitee_email,),
-            subject=subject,
-            text=text,
-            html=html,
-            attachments=_invitation(booking, link, host, method="REQUEST"),
-            reply_to=host.email,
-        )
-    )
+    await _send(ctx, booking_id, to_host=False)
 
 
 async def send_host_notification(ctx: ServiceContext, booking_id: str) -> None:
     """Tell the host, in the host's zone; an .ics to add it to their calendar when no provider did."""
+    await _send(ctx, booking_id, to_host=True)
+
+
+async def _send(ctx: ServiceContext, booking_id: str, *, to_host: bool) -> None:
     loaded = await _load(ctx, booking_id)
     if loaded is None:
         return
     booking, link, host = loaded
-    context = _context(booking, link, host, tz=ZoneInfo(host.timezone))
-    context["meeting_note"] = booking.calendar_problem  # what the host must do, if anything
-    subject, text, html = render_email("host_notification", context)
+    zone = host.timezone if to_host else booking.invitee_timezone
+    context = _context(booking, link, host, tz=ZoneInfo(zone))
+    if to_host:
+        context["meeting_note"] = booking.calendar_problem  # what the host must do, if anything
+    subject, text, html = render_email("host_notification" if to_host else "booking_confirmation", context)
     await ctx.mail.send(
         OutgoingEmail(
-            to=(host.email,),
+            to=(host.email if to_host else booking.invitee_email,),
             subject=subject,
             text=text,
             html=html,
-            attachments=_invitation(booking, link, host, method="PUBLISH"),
-            reply_to=booking.invitee_email,
+            attachments=_invitation(booking, link, host, method="PUBLISH" if to_host else "REQUEST"),
+            reply_to=booking.invitee_email if to_host else host.email,
         )
     )

@@ -9,6 +9,7 @@ import json
 import logging
 from datetime import timedelta
 
+from workestra.calendars.errors import CalendarError
 from workestra.enums import JobKind, JobStatus
 from workestra.services.context import ServiceContext
 from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP, Job
@@ -123,6 +124,4 @@ class Worker:
 
 
 def _unexpected(error: Exception) -> bool:
-    from workestra.calendars.errors import CalendarError
-
     return not isinstance(error, CalendarError) and not hasattr(error, "temporary")

@@ -10,21 +10,14 @@ from pathlib import Path
 import httpx2
 import pytest
 
-from tests.support.processes import WORKESTRA, ServeProcess, run_cli
+from tests.support.processes import ALL_DAY_HOURS, WORKESTRA, ServeProcess, cli_env, create_host, run_cli
 from tests.support.server import free_port
 from tests.support.smtp import SmtpSink
 from workestra.clock import SystemClock
 
 
 def _env(tmp_path: Path, port: int, smtp: str | None = None) -> dict[str, str]:
-    env = {
-        "WORKESTRA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}",
-        "WORKESTRA_SECRET_KEY": "cli-test-secret-key-0123456789abcdef",
-        "WORKESTRA_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    if smtp:
-        env["WORKESTRA_SMTP_URL"] = smtp
-    return env
+    return cli_env(f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}", port, smtp_url=smtp)
 
 
 def test_users_create_prints_json_with_an_id_and_an_api_key(tmp_path: Path) -> None:
@@ -84,27 +77,8 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
 ) -> None:
     port = free_port()
     env = _env(tmp_path, port, smtp_sink.url)
-    key = json.loads(
-        run_cli(
-            [
-                "users",
-                "create",
-                "--email",
-                "host@example.test",
-                "--name",
-                "Host",
-                "--password",
-                "long-enough-password",
-            ],
-            env=env,
-            cwd=tmp_path,
-        )
-    )["api_key"]
+    key = create_host(env, tmp_path)["api_key"]
     day = (SystemClock().now() + timedelta(days=3)).date().isoformat()
-    hours = {
-        d: [{"start": "00:00", "end": "24:00"}]
-        for d in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    }
     with ServeProcess(port=port, env=env, cwd=tmp_path, worker=False) as server:
         async with httpx2.AsyncClient(base_url=server.url, timeout=30) as http:
             created = await http.post(
@@ -115,7 +89,7 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
                     "title": "Call",
                     "duration_minutes": 30,
                     "timezone": "UTC",
-                    "weekly_hours": hours,
+                    "weekly_hours": ALL_DAY_HOURS,
                 },
             )
             assert created.status_code == 201

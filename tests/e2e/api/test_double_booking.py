@@ -1,7 +1,6 @@
 """Fifty invitees race for one slot at running servers: exactly one wins, on SQLite and PostgreSQL."""
 
 import asyncio
-import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,23 +9,11 @@ import httpx2
 import pytest
 
 from tests.support.databases import postgres_database
-from tests.support.processes import ServeProcess, run_cli
+from tests.support.processes import ALL_DAY_HOURS, ServeProcess, cli_env, create_host, run_cli
 from tests.support.server import free_port
 from workestra.clock import SystemClock
 
 RACERS = 50
-HOURS = {
-    day: [{"start": "00:00", "end": "24:00"}]
-    for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-}
-
-
-def _env(database_url: str, port: int) -> dict[str, str]:
-    return {
-        "WORKESTRA_DATABASE_URL": database_url,
-        "WORKESTRA_SECRET_KEY": "race-test-secret-key-0123456789abcdef",
-        "WORKESTRA_BASE_URL": f"http://127.0.0.1:{port}",
-    }
 
 
 async def _race(urls: list[str], api_key: str) -> list[int]:
@@ -40,7 +27,7 @@ async def _race(urls: list[str], api_key: str) -> list[int]:
                 "title": "Race",
                 "duration_minutes": 30,
                 "timezone": "UTC",
-                "weekly_hours": HOURS,
+                "weekly_hours": ALL_DAY_HOURS,
                 "minimum_notice_minutes": 60,
             },
         )
@@ -67,26 +54,11 @@ async def _race(urls: list[str], api_key: str) -> list[int]:
 
 def _serve(database_url: str, tmp_path: Path, count: int) -> tuple[list[ServeProcess], str]:
     ports = [free_port() for _ in range(count)]
-    env = _env(database_url, ports[0])
+    env = cli_env(database_url, ports[0])
     run_cli(["migrate"], env=env, cwd=tmp_path)
-    user = json.loads(
-        run_cli(
-            [
-                "users",
-                "create",
-                "--email",
-                "host@example.test",
-                "--name",
-                "Host",
-                "--password",
-                "race-password",
-            ],
-            env=env,
-            cwd=tmp_path,
-        )
-    )
+    user = create_host(env, tmp_path)
     servers = [
-        ServeProcess(port=p, env=_env(database_url, p), cwd=tmp_path, worker=i == 0)
+        ServeProcess(port=p, env=cli_env(database_url, p), cwd=tmp_path, worker=i == 0)
         for i, p in enumerate(ports)
     ]
     for server in servers:

@@ -3,7 +3,12 @@
 from fastapi import APIRouter
 
 from workestra.enums import IntegrationProvider
-from workestra.services.connections import ConnectionView, check_connection, list_connections
+from workestra.services.connections import (
+    ConnectionView,
+    check_connection,
+    check_connections,
+    list_connections,
+)
 from workestra.web.api.schemas import AccountOut, IntegrationOut, ProblemOut
 from workestra.web.deps import ApiHost, CtxDep
 
@@ -30,9 +35,7 @@ def to_out(view: ConnectionView) -> IntegrationOut:
 async def list_all(ctx: CtxDep, host: ApiHost, check: bool = True) -> list[IntegrationOut]:
     """Runs the health check on every connected account first (the API's "Test connection");
     ``?check=false`` answers from what was last recorded."""
-    views = await list_connections(ctx, host)
-    if check:
-        views = [await check_connection(ctx, host, v.provider) if v.connected else v for v in views]
+    views = await (check_connections(ctx, host) if check else list_connections(ctx, host))
     return [to_out(v) for v in views]
 
 
