@@ -5,7 +5,7 @@ Pure: standard library only, no I/O, no clock, no settings; `now` is always pass
 
 from workestra.scheduling.intervals import Interval, as_utc, merge, subtract
 from workestra.scheduling.round_robin import Candidate, choose
-from workestra.scheduling.slots import SlotPolicy, available_slots, is_available
+from workestra.scheduling.slots import MAX_BUFFER_MINUTES, SlotPolicy, available_slots, is_available
 from workestra.scheduling.weekly_hours import (
     WeeklyRule,
     format_hhmm,
@@ -16,6 +16,7 @@ from workestra.scheduling.weekly_hours import (
 )
 
 __all__ = [
+    "MAX_BUFFER_MINUTES",
     "Candidate",
     "Interval",
     "SlotPolicy",

@@ -18,6 +18,7 @@ _ONE_DAY = timedelta(days=1)
 _ONE_WEEK = timedelta(days=7)
 _EXTENSIONS = 2  # look at most two extra weeks each way for where an availability run begins
 _by_start = attrgetter("start")
+MAX_BUFFER_MINUTES = 720  # a link's buffers are at most 12 hours each side
 
 
 @dataclass(frozen=True, slots=True)

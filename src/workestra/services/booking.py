@@ -159,10 +159,8 @@ async def _insert(
     online = link.auto_meeting_link and host.provider is not CalendarProviderName.NONE
     async with ctx.uow(write=True) as uow:
         await uow.bookings.lock_host(host.host_id)
-        reads = Interval(
-            slot.start - policy.buffer_before - policy.duration,
-            slot.end + policy.buffer_after + policy.duration,
-        )
+        # Each existing booking comes back widened by its own link's buffers.
+        reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
         booked = [
             Interval(s, e) for _, s, e in await uow.bookings.busy([host.host_id], reads.start, reads.end)
         ]

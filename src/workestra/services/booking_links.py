@@ -9,7 +9,7 @@ from workestra.db.models import BookingLink, LinkMember, WeeklyHours
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import CalendarProviderName
 from workestra.errors import Conflict, InvalidInput, NotFound
-from workestra.scheduling import WeeklyRule, format_hhmm, parse_hhmm
+from workestra.scheduling import MAX_BUFFER_MINUTES, WeeklyRule, format_hhmm, parse_hhmm
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host, normalize_email
 from workestra.services.validation import check_timezone, clean_text
@@ -175,8 +175,8 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
         link.auto_meeting_link = data.auto_meeting_link
     for name, high in (
         ("slot_interval_minutes", 720),
-        ("buffer_before_minutes", 720),
-        ("buffer_after_minutes", 720),
+        ("buffer_before_minutes", MAX_BUFFER_MINUTES),
+        ("buffer_after_minutes", MAX_BUFFER_MINUTES),
         ("minimum_notice_minutes", 60 * 24 * 90),
         ("booking_horizon_days", 730),
     ):

@@ -5,7 +5,7 @@ exact), and the exclusion constraint ``ex_bookings_no_overlap`` is the by-constr
 SQLite: the unit of work is ``BEGIN IMMEDIATE``, so the check and the insert hold the write lock.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.models import Booking, BookingLink
 from workestra.enums import BookingStatus
+from workestra.scheduling import MAX_BUFFER_MINUTES
 
 
 class OverlapViolation(Exception):
@@ -35,16 +36,35 @@ class BookingRepository:
     async def busy(
         self, host_ids: list[str], starts_at: datetime, ends_at: datetime
     ) -> list[tuple[str, datetime, datetime]]:
-        """Live bookings of these hosts overlapping [starts_at, ends_at)."""
+        """Time taken by these hosts' live bookings that overlaps [starts_at, ends_at).
+
+        Each booking takes its own time widened by its link's buffers (``buffer_before_minutes``
+        before it, ``buffer_after_minutes`` after it), whichever link a new booking is for and
+        whichever came first.
+        """
+        reach = timedelta(minutes=MAX_BUFFER_MINUTES)
         rows = await self._session.execute(
-            select(Booking.host_id, Booking.starts_at, Booking.ends_at).where(
+            select(
+                Booking.host_id,
+                Booking.starts_at,
+                Booking.ends_at,
+                BookingLink.buffer_before_minutes,
+                BookingLink.buffer_after_minutes,
+            )
+            .join(BookingLink, BookingLink.id == Booking.link_id)
+            .where(
                 Booking.host_id.in_(host_ids),
                 Booking.status == BookingStatus.CONFIRMED,
-                Booking.starts_at < ends_at,
-                Booking.ends_at > starts_at,
+                Booking.starts_at < ends_at + reach,
+                Booking.ends_at > starts_at - reach,
             )
         )
-        return [(row[0], row[1], row[2]) for row in rows]
+        taken = []
+        for host_id, start, end, before, after in rows:
+            start, end = start - timedelta(minutes=before), end + timedelta(minutes=after)
+            if start < ends_at and end > starts_at:
+                taken.append((host_id, start, end))
+        return taken
 
     async def insert(self, booking: Booking) -> None:
         """Insert and flush; raises OverlapViolation when the exclusion constraint refuses it."""
