@@ -198,6 +198,21 @@ class OAuthState(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class BrowserSession(Base):
+    """A signed-in (or CSRF-carrying) browser session; keyed by the SHA-256 of the cookie's random id."""
+
+    __tablename__ = "sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    data: Mapped[str] = mapped_column(Text)  # JSON object: what routes keep in request.session
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class OutboxJob(Base):
     __tablename__ = "outbox_jobs"
     __table_args__ = (Index("ix_outbox_jobs_due", "status", "run_after"),)
