@@ -35,14 +35,22 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: str = "Workestra <no-reply@localhost>"
 
+    # Redis (redis://host:port/db): when set, rate-limit budgets (and whatever else needs to be
+    # shared) live there, so every `serve` process counts against one budget.
+    redis_url: str | None = None
+    # Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or networks
+    # (uvicorn's notation, "*" for any). Empty: no proxy is trusted; the client is the peer address.
+    forwarded_allow_ips: str = ""
+
     # Not part of the documented surface: set by `workestra demo` and by tests.
     demo: bool = False
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
     http_timeout_seconds: float = 10.0
-    # Reverse proxies whose X-Forwarded-For is believed (uvicorn's setting): the login throttle
-    # needs the real client address.
-    forwarded_allow_ips: str = "127.0.0.1"
+    # Rate-limit budgets by name, in the `limits` notation ("10/minute;30/hour"), replacing the
+    # defaults in security/rate_limit.py; and the prefix of every Redis key this server writes.
+    rate_limits: dict[str, str] = {}
+    redis_key_prefix: str = "workestra"
 
     @field_validator(
         "base_url",
@@ -58,6 +66,13 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+            raise ValueError("must look like redis://host:port/db")
+        return value or None
 
     @field_validator("smtp_url")
     @classmethod
