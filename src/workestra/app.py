@@ -36,6 +36,7 @@ from workestra.worker.runner import Worker
 logger = logging.getLogger(__name__)
 
 WEB = Path(__file__).parent / "web"
+MAX_BODY_BYTES = 1024 * 1024  # the largest request body any form or API call needs is a few KB
 
 
 def _registry(settings: Settings, client: httpx2.AsyncClient) -> CalendarRegistry:
@@ -114,7 +115,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
                 await task
             await runtime.aclose()
 
-    app = FastAPI(title="Workestra", version="0.1.0", lifespan=lifespan)
+    # Bodies past the limit answer 413 as soon as Content-Length (or the bytes so far) shows it.
+    app = FastAPI(title="Workestra", version="0.1.0", lifespan=lifespan, max_body_size=MAX_BODY_BYTES)
     app.state.settings = settings
     app.state.ctx = ctx
     app.state.worker = worker

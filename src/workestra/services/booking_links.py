@@ -12,7 +12,7 @@ from workestra.errors import Conflict, InvalidInput, NotFound
 from workestra.scheduling import MAX_BUFFER_MINUTES, WeeklyRule, format_hhmm, parse_hhmm
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host, normalize_email
-from workestra.services.validation import check_timezone, clean_text
+from workestra.services.validation import check_timezone, check_unicode, clean_text
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _CONTROL_NOT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -151,7 +151,7 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
     if data.title is not None:
         link.title = clean_text(data.title, field="title", max_length=200)
     if data.description is not None:
-        description = data.description.strip()
+        description = check_unicode(data.description, field="description").strip()
         if len(description) > 5000 or _CONTROL_NOT_LINES.search(description):
             raise InvalidInput(
                 "The description must be at most 5,000 characters of text.",

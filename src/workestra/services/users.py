@@ -19,7 +19,7 @@ from workestra.security import (
     verify_password,
 )
 from workestra.services.context import ServiceContext
-from workestra.services.validation import check_timezone, clean_text
+from workestra.services.validation import check_timezone, check_unicode, clean_text
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -41,6 +41,7 @@ class CreatedUser:
 
 def normalize_email(value: str, *, field: str = "email") -> str:
     """A deliverable-looking address, lower-cased; InvalidInput otherwise (header injection included)."""
+    check_unicode(value, field=field)
     if _CONTROL.search(value) or len(value) > 320:
         raise InvalidInput("That email address isn't valid.", fields={field: "invalid email address"})
     try:

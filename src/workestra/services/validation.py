@@ -8,6 +8,18 @@ from workestra.errors import InvalidInput
 from workestra.zones import offered_zones
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Half of a UTF-16 pair: Python holds it (from JSON escapes or the command line), UTF-8 can't store it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_unicode(value: str, *, field: str) -> str:
+    """InvalidInput when ``value`` holds a lone surrogate, which no database or mail could store."""
+    if _SURROGATE.search(value):
+        raise InvalidInput(
+            f"The {field} isn't valid text (it holds half of a UTF-16 surrogate pair).",
+            fields={field: "not valid Unicode text"},
+        )
+    return value
 
 
 def offered_timezones() -> tuple[str, ...]:
@@ -31,8 +43,9 @@ def check_timezone(name: str, *, field: str = "timezone") -> ZoneInfo:
 
 
 def clean_text(value: str, *, field: str, max_length: int, allow_empty: bool = False) -> str:
-    """Trimmed single-line text; control characters (CR/LF: header injection) are refused."""
-    value = value.strip()
+    """Trimmed single-line text; control characters (CR/LF: header injection) and lone surrogates
+    are refused."""
+    value = check_unicode(value, field=field).strip()
     if not value and not allow_empty:
         raise InvalidInput(f"The {field} is required.", fields={field: "required"})
     if len(value) > max_length:

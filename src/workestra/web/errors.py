@@ -83,8 +83,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = str(exc.detail) if exc.detail else "Error"
     if exc.status_code == 404:
         message = "There's nothing at this address."
+    if exc.status_code == 413:
+        message = "The request body is too large."
     if wants_json(request):
-        code = "not_found" if exc.status_code == 404 else "http_error"
+        code = {404: "not_found", 413: "too_large"}.get(exc.status_code, "http_error")
         return JSONResponse(error_body(code, message), exc.status_code, headers=exc.headers)
     return _html(request, exc.status_code, "Not found" if exc.status_code == 404 else "Error", message)
 

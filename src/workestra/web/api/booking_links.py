@@ -5,9 +5,10 @@ from fastapi import APIRouter, Response
 from workestra.services import booking_links as links
 from workestra.services.booking_links import LinkInput, LinkView
 from workestra.web.api.schemas import HoursRange, LinkIn, LinkOut
+from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep, SettingsDep
 
-router = APIRouter(prefix="/booking-links", tags=["booking links"])
+router = APIRouter(prefix="/booking-links", tags=["booking links"], route_class=ApiRoute)
 
 
 def to_input(body: LinkIn) -> LinkInput:

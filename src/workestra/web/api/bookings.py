@@ -6,9 +6,10 @@ from fastapi import APIRouter
 
 from workestra.services.booking import BookingView, get_booking, list_bookings
 from workestra.web.api.schemas import BookingOut, HostOut, InviteeOut
+from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep
 
-router = APIRouter(prefix="/bookings", tags=["bookings"])
+router = APIRouter(prefix="/bookings", tags=["bookings"], route_class=ApiRoute)
 
 
 def to_out(view: BookingView) -> BookingOut:

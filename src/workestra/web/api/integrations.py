@@ -10,9 +10,10 @@ from workestra.services.connections import (
     list_connections,
 )
 from workestra.web.api.schemas import AccountOut, IntegrationOut, ProblemOut
+from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep
 
-router = APIRouter(prefix="/integrations", tags=["integrations"])
+router = APIRouter(prefix="/integrations", tags=["integrations"], route_class=ApiRoute)
 
 
 def to_out(view: ConnectionView) -> IntegrationOut:

@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
 from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotOut, SlotsOut
+from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import CtxDep
 
-router = APIRouter(prefix="/public", tags=["public"])
+router = APIRouter(prefix="/public", tags=["public"], route_class=ApiRoute)
 
 
 def public_booking_out(view: BookingView, tz: ZoneInfo) -> PublicBookingOut:
