@@ -1,15 +1,22 @@
 """Migrations build exactly the schema the models declare, on SQLite and on PostgreSQL."""
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from tests.support.databases import postgres_database
 from workestra.db import models  # noqa: F401  (registers the tables)
-from workestra.db.base import Base
+from workestra.db.base import Base, UTCDateTime
+from workestra.db.migrate import alembic_config
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -33,3 +40,64 @@ async def test_upgrading_an_empty_database_gives_the_models_schema(database_url:
     finally:
         await engine.dispose()
     assert differences == []
+
+
+async def _upgrade(url: str, revision: str) -> None:
+    config = alembic_config(url)
+    engine = create_async_engine(url)
+
+    def upgrade(connection: Connection) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(upgrade)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no schema yet, on each engine."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        async with postgres_database() as url:
+            yield url
+
+
+async def test_round_robin_members_keep_their_email_across_0003(empty_database_url: str) -> None:
+    url = empty_database_url
+    await _upgrade(url, "0002")
+    db = create_async_engine(url)
+    now = {"now": datetime(2031, 1, 1, tzinfo=UTC)}
+    stamp = bindparam("now", type_=UTCDateTime())
+    try:
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, timezone, created_at) "
+                    "VALUES ('u1', 'rep@example.test', 'Rep', 'x', 'UTC', :now)"
+                ).bindparams(stamp),
+                now,
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO booking_links (id, owner_id, slug, title, description, duration_minutes, "
+                    "timezone, calendar_provider, auto_meeting_link, slot_interval_minutes, "
+                    "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, "
+                    "booking_horizon_days, created_at, updated_at) VALUES ('l1', 'u1', 'pool', 'Pool', '', "
+                    "30, 'UTC', 'none', false, 30, 0, 0, 0, 60, :now, :now)"
+                ).bindparams(stamp),
+                now,
+            )
+            await connection.execute(
+                text("INSERT INTO link_members (id, link_id, user_id, position) VALUES ('m1', 'l1', 'u1', 0)")
+            )
+        await _upgrade(url, "head")
+        async with db.connect() as connection:
+            rows = (await connection.execute(text("SELECT email, user_id FROM link_members"))).all()
+        assert [tuple(r) for r in rows] == [("rep@example.test", "u1")]
+    finally:
+        await db.dispose()

@@ -108,14 +108,24 @@ class WeeklyHours(Base):
 
 
 class LinkMember(Base):
-    """A rep in a round-robin link's rotation pool, with its rotation state."""
+    """A rep in a round-robin link's rotation pool, with its rotation state.
+
+    Kept by email: an address without an account (``user_id`` NULL) is listed but joins no pool
+    until an account with that address exists.
+    """
 
     __tablename__ = "link_members"
-    __table_args__ = (UniqueConstraint("link_id", "user_id", name="uq_link_members_link_user"),)
+    __table_args__ = (
+        UniqueConstraint("link_id", "user_id", name="uq_link_members_link_user"),
+        UniqueConstraint("link_id", "email", name="uq_link_members_link_email"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     link_id: Mapped[str] = mapped_column(ForeignKey("booking_links.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

@@ -56,8 +56,10 @@ def busy_window(window: Interval, policy: SlotPolicy) -> Interval:
 
 async def host_calendars(ctx: ServiceContext, link: LinkView) -> list[HostCalendar]:
     """Single host: the link's provider. Round-robin: each member's own connected provider (or none)."""
-    if not link.member_ids:
+    if not link.round_robin:
         return [HostCalendar(link.owner_id, link.calendar_provider)]
+    if not link.member_ids:  # nobody listed has an account yet: nobody to book
+        return []
     # A rep with a connection that needs attention keeps that provider: reading it fails and the rep
     # is dropped. Only a rep who never connected a calendar is "weekly hours only".
     connected: dict[str, tuple[bool, CalendarProviderName]] = {}

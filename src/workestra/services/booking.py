@@ -134,7 +134,7 @@ async def book(
         )
         if booked is not None:
             return booked
-    if unreadable == len(hosts):
+    if hosts and unreadable == len(hosts):
         raise CalendarUnavailable(
             "The host's calendar can't be checked right now, so the booking wasn't made. Please "
             "try again in a few minutes."

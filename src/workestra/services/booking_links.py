@@ -60,6 +60,8 @@ class LinkView:
     booking_horizon_days: int
     round_robin_members: list[str] | None
     owner_id: str
+    # A round-robin link's pool: the listed members that have an account (may be empty).
+    round_robin: bool = False
     member_ids: tuple[str, ...] = ()
     rules: tuple[WeeklyRule, ...] = field(default=(), repr=False)
 
@@ -125,16 +127,14 @@ def to_view(link: BookingLink, members: list[str] | None) -> LinkView:
         booking_horizon_days=link.booking_horizon_days,
         round_robin_members=members,
         owner_id=link.owner_id,
-        member_ids=tuple(m.user_id for m in link.members),
+        round_robin=bool(link.members),
+        member_ids=tuple(m.user_id for m in link.members if m.user_id is not None),
         rules=tuple(rules),
     )
 
 
-async def _member_emails(uow: UnitOfWork, link: BookingLink) -> list[str] | None:
-    if not link.members:
-        return None
-    users = {u.id: u.email for u in await uow.users.by_ids([m.user_id for m in link.members])}
-    return [users[m.user_id] for m in link.members]
+def _member_emails(link: BookingLink) -> list[str] | None:
+    return [m.email for m in link.members] if link.members else None
 
 
 async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: datetime) -> None:
@@ -197,14 +197,16 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
                 "round_robin_members lists someone twice.",
                 fields={"round_robin_members": "duplicate"},
             )
-        users = {u.email.lower(): u for u in await uow.users.by_emails(emails)}
-        unknown = [e for e in emails if e not in users]
-        if unknown:
-            raise InvalidInput(
-                f"No Workestra user with the email {unknown[0]}.",
-                fields={"round_robin_members": f"unknown user {unknown[0]}"},
-            )
-        link.members = [LinkMember(user_id=users[e].id, position=i) for i, e in enumerate(emails)]
+        # Any address is accepted, the same way whether or not it has an account (no account
+        # enumeration); one without an account joins the pool when an account with it is created.
+        users = {u.email.lower(): u.id for u in await uow.users.by_emails(emails)}
+        kept = {m.email: m for m in link.members}  # a member who stays keeps its rotation state
+        members = []
+        for position, email in enumerate(emails):
+            member = kept.get(email) or LinkMember(email=email)
+            member.user_id, member.position = users.get(email), position
+            members.append(member)
+        link.members = members
     link.updated_at = now
 
 
@@ -230,7 +232,7 @@ async def create_link(ctx: ServiceContext, host: Host, data: LinkInput) -> LinkV
         await _apply(uow, link, defaults, now=now)
         uow.links.add(link)
         await uow.links.flush()
-        view = to_view(link, await _member_emails(uow, link))
+        view = to_view(link, _member_emails(link))
         await uow.commit()
     return view
 
@@ -245,12 +247,12 @@ async def _owned(uow: UnitOfWork, host: Host, link_id: str) -> BookingLink:
 async def get_link(ctx: ServiceContext, host: Host, link_id: str) -> LinkView:
     async with ctx.uow() as uow:
         link = await _owned(uow, host, link_id)
-        return to_view(link, await _member_emails(uow, link))
+        return to_view(link, _member_emails(link))
 
 
 async def list_links(ctx: ServiceContext, host: Host) -> list[LinkView]:
     async with ctx.uow() as uow:
-        return [to_view(link, await _member_emails(uow, link)) for link in await uow.links.for_owner(host.id)]
+        return [to_view(link, _member_emails(link)) for link in await uow.links.for_owner(host.id)]
 
 
 async def update_link(ctx: ServiceContext, host: Host, link_id: str, data: LinkInput) -> LinkView:
@@ -259,7 +261,7 @@ async def update_link(ctx: ServiceContext, host: Host, link_id: str, data: LinkI
         link = await _owned(uow, host, link_id)
         await _apply(uow, link, data, now=now)
         await uow.links.flush()
-        view = to_view(link, await _member_emails(uow, link))
+        view = to_view(link, _member_emails(link))
         await uow.commit()
     return view
 

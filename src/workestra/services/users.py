@@ -80,6 +80,7 @@ async def create_user(
         )
         uow.users.add(user)
         await uow.session.flush()
+        await uow.links.attach_member(email, user.id)
         key, prefix, digest = generate_api_key()
         uow.users.add_api_key(ApiKey(user_id=user.id, prefix=prefix, key_hash=digest, created_at=now))
         await uow.commit()

@@ -1,9 +1,9 @@
 """Booking links with their weekly hours and round-robin members."""
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workestra.db.models import BookingLink
+from workestra.db.models import BookingLink, LinkMember
 
 
 class LinkRepository:
@@ -39,3 +39,11 @@ class LinkRepository:
         if except_id is not None:
             query = query.where(BookingLink.id != except_id)
         return (await self._session.scalars(query)).first() is not None
+
+    async def attach_member(self, email: str, user_id: str) -> None:
+        """A new account takes up the round-robin places listed under its email."""
+        await self._session.execute(
+            update(LinkMember)
+            .where(LinkMember.email == email, LinkMember.user_id.is_(None))
+            .values(user_id=user_id)
+        )
