@@ -4,6 +4,10 @@ import httpx2
 import pytest
 
 from tests.integration.web.conftest import PageHost, csrf_of, log_in
+from tests.support.builders import service_context
+from tests.support.server import LiveServer
+from workestra.services.booking_links import LinkView, list_links
+from workestra.services.users import get_host
 
 
 async def test_login_form_has_the_documented_fields(http: httpx2.AsyncClient) -> None:
@@ -77,12 +81,21 @@ async def test_next_only_follows_local_paths(
     assert response.headers["location"] == "/calendar"
 
 
-async def test_posts_without_a_csrf_token_are_refused(
-    http: httpx2.AsyncClient, browser: httpx2.AsyncClient, page_host: PageHost
+async def _links_of(live_server: LiveServer, page_host: PageHost) -> list[LinkView]:
+    async with service_context(live_server.settings) as ctx:
+        host = await get_host(ctx, page_host.id)
+        assert host is not None
+        return await list_links(ctx, host)
+
+
+async def test_posts_without_a_csrf_token_are_refused_and_change_nothing(
+    http: httpx2.AsyncClient, browser: httpx2.AsyncClient, page_host: PageHost, live_server: LiveServer
 ) -> None:
+    links = await _links_of(live_server, page_host)
     anonymous = await http.post("/login", data={"email": page_host.email, "password": page_host.password})
     assert anonymous.status_code == 403
     assert "expired" in anonymous.text
+    assert (await http.get("/calendar")).status_code == 303  # not logged in by the forged post
     for path in (
         "/settings/booking-links",
         f"/settings/booking-links/{page_host.link.id}",
@@ -93,6 +106,7 @@ async def test_posts_without_a_csrf_token_are_refused(
         response = await browser.post(path, data={"title": "x", "csrf_token": "forged"})
         assert response.status_code == 403, path
     assert (await browser.get("/calendar")).status_code == 200  # still logged in
+    assert await _links_of(live_server, page_host) == links  # nothing created, renamed or deleted
 
 
 async def test_logout_ends_the_session(browser: httpx2.AsyncClient) -> None:
