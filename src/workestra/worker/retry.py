@@ -40,6 +40,24 @@ class RetryPolicy:
 DEFAULT_POLICY = RetryPolicy()
 
 
+class AttemptAbandoned(Exception):
+    """A claimed attempt never reported back: its process died or it outlived its lease."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(
+            f"attempt {attempts} never finished (the worker stopped or its lease ran out); "
+            f"gave up after {attempts} attempts"
+        )
+
+
+def out_of_attempts(*, attempts: int, policy: RetryPolicy = DEFAULT_POLICY) -> bool:
+    """True when a job just claimed for attempt ``attempts`` has already had all it may have.
+
+    Attempts are counted when a job is claimed, so an attempt that killed its process still counts.
+    """
+    return attempts > policy.max_attempts
+
+
 def next_attempt(
     *, attempts: int, error: BaseException, now: datetime, policy: RetryPolicy = DEFAULT_POLICY
 ) -> datetime | None:

@@ -7,13 +7,21 @@ import asyncio
 import contextlib
 import json
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from workestra.calendars.errors import CalendarError
+from workestra.db.models import OutboxJob
+from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import JobKind, JobStatus
 from workestra.services.context import ServiceContext
 from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP, Job
-from workestra.worker.retry import DEFAULT_POLICY, RetryPolicy, next_attempt
+from workestra.worker.retry import (
+    DEFAULT_POLICY,
+    AttemptAbandoned,
+    RetryPolicy,
+    next_attempt,
+    out_of_attempts,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,25 +45,37 @@ class Worker:
         self._policy = policy
 
     async def run_once(self) -> int:
-        """Claim and run one batch of due jobs concurrently; return how many ran."""
+        """Claim one batch of due jobs and run them concurrently; return how many were claimed.
+
+        Claiming counts the attempt. A job claimed again after all its attempts (its earlier runs
+        never reported back: the process died or the lease ran out) is given up here instead of run.
+        """
         ctx = self._ctx
         async with ctx.uow(write=True) as uow:
-            rows = await uow.outbox.claim_due(now=ctx.clock.now(), limit=self._batch, lease=self._lease)
-            claimed = [
-                Job(
-                    id=r.id,
-                    kind=JobKind(r.kind),
-                    booking_id=r.booking_id or "",
-                    payload=json.loads(r.payload or "{}"),
-                    attempts=r.attempts,
+            now = ctx.clock.now()
+            rows = await uow.outbox.claim_due(now=now, limit=self._batch, lease=self._lease)
+            claimed: list[Job] = []
+            for row in rows:
+                if out_of_attempts(attempts=row.attempts, policy=self._policy):
+                    row.attempts -= 1  # this claim runs nothing: the count stays at what ran
+                    error = AttemptAbandoned(row.attempts)
+                    _give_up(uow, row, error, now=now)
+                    logger.warning("job %s (%s) given up: %s", row.id, row.kind, error)
+                    continue
+                claimed.append(
+                    Job(
+                        id=row.id,
+                        kind=JobKind(row.kind),
+                        booking_id=row.booking_id or "",
+                        payload=json.loads(row.payload or "{}"),
+                        attempts=row.attempts,
+                    )
                 )
-                for r in rows
-            ]
             await uow.commit()
         async with asyncio.TaskGroup() as group:
             for job in claimed:
                 group.create_task(self._run_isolated(job))
-        return len(claimed)
+        return len(rows)
 
     async def _run_isolated(self, job: Job) -> None:
         try:
@@ -71,36 +91,32 @@ class Worker:
                 await JOB_HANDLERS[job.kind](ctx, job)
         except Exception as exc:  # the process edge: a poison job must never stop the loop
             error = exc
-        attempts = job.attempts + 1
         now = ctx.clock.now()
         async with ctx.uow(write=True) as uow:
-            row = await uow.outbox.get(job.id)
-            if row is None:
+            row = await uow.outbox.held(job.id, attempts=job.attempts)
+            if row is None:  # our lease ran out and another worker took the job: its run decides
+                logger.warning("job %s: attempt %d outlived its lease; outcome dropped", job.id, job.attempts)
                 return
-            row.attempts = attempts
             row.updated_at = now
             row.locked_until = None
             if error is None:
                 row.status = JobStatus.DONE
                 row.last_error = None
             else:
-                when = next_attempt(attempts=attempts, error=error, now=now, policy=self._policy)
-                row.last_error = f"{type(error).__name__}: {error}"[:1000]
+                when = next_attempt(attempts=job.attempts, error=error, now=now, policy=self._policy)
                 if when is not None:
                     row.status = JobStatus.PENDING
                     row.run_after = when
+                    row.last_error = _describe(error)
                 else:
-                    row.status = JobStatus.FAILED
-                    if job.kind in ON_GIVE_UP:
-                        follow_up, payload = ON_GIVE_UP[job.kind]
-                        uow.outbox.add(follow_up, now=now, booking_id=job.booking_id, payload=payload(error))
+                    _give_up(uow, row, error, now=now)
             await uow.commit()
         if error is not None:
             logger.warning(
                 "job %s (%s) attempt %d failed: %s",
                 job.id,
                 job.kind,
-                attempts,
+                job.attempts,
                 type(error).__name__,
                 exc_info=_unexpected(error),
             )
@@ -121,6 +137,22 @@ class Worker:
             if ran == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=self._poll_seconds)
+
+
+def _give_up(uow: UnitOfWork, row: OutboxJob, error: Exception, *, now: datetime) -> None:
+    """Mark the job failed and queue its kind's follow-up in the same transaction (it can't be lost)."""
+    row.status = JobStatus.FAILED
+    row.locked_until = None
+    row.updated_at = now
+    row.last_error = _describe(error)
+    kind = JobKind(row.kind)
+    if kind in ON_GIVE_UP:
+        follow_up, payload = ON_GIVE_UP[kind]
+        uow.outbox.add(follow_up, now=now, booking_id=row.booking_id, payload=payload(error))
+
+
+def _describe(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"[:1000]
 
 
 def _unexpected(error: Exception) -> bool:

@@ -3,17 +3,30 @@
 import asyncio
 import json
 import os
+import signal
 import subprocess
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx2
-import pytest
 
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, SettingsFactory
+from tests.support.builders import ALL_WEEK, make_host, make_link, service_context
+from tests.support.clock import FixedClock
+from tests.support.microsoft import connect_microsoft, register_app
 from tests.support.processes import ALL_DAY_HOURS, WORKESTRA, ServeProcess, cli_env, create_host, run_cli
+from tests.support.sandbox import SandboxControl
 from tests.support.server import free_port
 from tests.support.smtp import SmtpSink
 from workestra.clock import SystemClock
+from workestra.db.models import OutboxJob
+from workestra.enums import CalendarSyncStatus, JobKind, JobStatus
+from workestra.mail import SmtpSender
+from workestra.sandbox import SandboxServer
+from workestra.services.booking import book, get_booking
+from workestra.services.context import ServiceContext
+from workestra.worker.retry import DEFAULT_POLICY
+from workestra.worker.runner import Worker
 
 
 def _env(tmp_path: Path, port: int, smtp: str | None = None) -> dict[str, str]:
@@ -100,8 +113,7 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
                 json={"start": start, "name": "Ivo", "email": "ivo@example.test", "timezone": "UTC"},
             )
             assert booked.status_code == 201
-        with pytest.raises(AssertionError):
-            await smtp_sink.wait_for(1, timeout=1.5)  # nobody runs the outbox yet
+        assert smtp_sink.messages == []  # `serve --no-worker` only queued it
         worker = await asyncio.create_subprocess_exec(
             *WORKESTRA,
             "worker",
@@ -116,3 +128,114 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
             worker.terminate()
             await asyncio.wait_for(worker.wait(), timeout=15)
     assert message["To"] == "ivo@example.test"
+
+
+LEASE = timedelta(minutes=2)  # the worker's default lease
+
+
+async def _event_job(ctx: ServiceContext, booking_id: str) -> OutboxJob:
+    async with ctx.uow() as uow:
+        jobs = await uow.outbox.for_booking(booking_id)
+    [job] = [j for j in jobs if j.kind == JobKind.CREATE_CALENDAR_EVENT]
+    return job
+
+
+async def test_a_job_whose_worker_is_killed_each_time_is_given_up_after_max_attempts(
+    database_url: str,
+    tmp_path: Path,
+    make_settings: SettingsFactory,
+    sandbox: SandboxControl,
+    sandbox_server: SandboxServer,
+    smtp_sink: SmtpSink,
+) -> None:
+    """A `workestra worker` SIGKILLed while it makes the Outlook event has used an attempt; when the
+    job keeps dying (claimed, never reported back, lease runs out) up to the policy's last attempt,
+    the next worker gives it up the usual way: the host is told on the booking, the invitee is
+    still confirmed, and the job is never taken again."""
+    port = free_port()
+    env = {
+        **cli_env(database_url, port),
+        "WORKESTRA_MICROSOFT_CLIENT_ID": CLIENT_ID,
+        "WORKESTRA_MICROSOFT_CLIENT_SECRET": CLIENT_SECRET,
+        "WORKESTRA_MICROSOFT_LOGIN_URL": sandbox_server.microsoft_login_url,
+        "WORKESTRA_MICROSOFT_GRAPH_URL": sandbox_server.microsoft_graph_url,
+        "WORKESTRA_WORKER_POLL_SECONDS": "0.05",
+    }
+    settings = make_settings(
+        database_url=database_url,
+        base_url=env["WORKESTRA_BASE_URL"],
+        secret_key=env["WORKESTRA_SECRET_KEY"],
+        smtp_url=smtp_sink.url,
+    )
+    await register_app(sandbox, settings.base_url)
+    await sandbox.create_microsoft_user(email="alice@contoso.test", display_name="Alice Contoso")
+    clock = FixedClock(SystemClock().now())
+    mail = SmtpSender(url=smtp_sink.url, mail_from=settings.mail_from)
+    async with service_context(settings, clock=clock, mail=mail) as ctx:
+        host = (await make_host(ctx, name="Alice Contoso"))[1]
+        await connect_microsoft(ctx, host, sandbox, email="alice@contoso.test")
+        link = await make_link(
+            ctx, host, timezone="UTC", weekly_hours=ALL_WEEK, calendar_provider="microsoft"
+        )
+        day = (clock.now() + timedelta(days=3)).date()
+        booking = await book(
+            ctx,
+            link.slug,
+            start=datetime(day.year, day.month, day.day, 10, tzinfo=UTC),
+            name="Ivo",
+            email="ivo@example.test",
+            timezone="UTC",
+        )
+        # Every attempt to make the event hangs in Graph, long enough to be killed in the middle.
+        await sandbox.add_microsoft_fault(
+            status=503, delay_seconds=8, count=50, method="POST", path_contains="/events"
+        )
+
+        async def event_posts() -> int:
+            requests = await sandbox.microsoft_requests()
+            return sum(1 for r in requests if r["method"] == "POST" and r["path"].endswith("/events"))
+
+        worker = await asyncio.create_subprocess_exec(
+            *WORKESTRA,
+            "worker",
+            env={**os.environ, **env},
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            async with asyncio.timeout(20):  # until the worker process is asking Graph for the event
+                while await event_posts() == 0:  # noqa: ASYNC110 (polls the sandbox over HTTP)
+                    await asyncio.sleep(0.05)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            await asyncio.wait_for(worker.wait(), timeout=15)
+        job = await _event_job(ctx, booking.id)
+        assert (job.status, job.attempts) == (JobStatus.RUNNING, 1)  # the killed attempt counted
+
+        # The lease runs out; other workers take the job and die with it too, again and again.
+        assert job.locked_until is not None
+        clock.advance(job.locked_until - clock.now())
+        for _ in range(2, DEFAULT_POLICY.max_attempts + 1):
+            clock.advance(LEASE + timedelta(seconds=1))
+            async with ctx.uow(write=True) as uow:
+                taken = await uow.outbox.claim_due(now=clock.now(), limit=10, lease=LEASE)
+                assert [j.id for j in taken] == [job.id]
+                await uow.commit()
+        assert (await _event_job(ctx, booking.id)).attempts == DEFAULT_POLICY.max_attempts
+
+        clock.advance(LEASE + timedelta(seconds=1))
+        runner = Worker(ctx)
+        await runner.run_until_idle()
+        job = await _event_job(ctx, booking.id)
+        assert (job.status, job.attempts) == (JobStatus.FAILED, DEFAULT_POLICY.max_attempts)
+        clock.advance(LEASE + timedelta(seconds=1))
+        assert await runner.run_once() == 0  # nothing comes back: not retried forever
+        assert await event_posts() == 1  # the job never ran again after its last attempt
+        stored = await get_booking(ctx, host, booking.id)
+    assert stored.status == "confirmed"
+    assert stored.calendar_status is CalendarSyncStatus.FAILED
+    assert stored.calendar_problem is not None
+    assert stored.calendar_problem.startswith("The event couldn't be added to your calendar")
+    confirmation = await smtp_sink.message_to("ivo@example.test")
+    assert confirmation["To"] == "ivo@example.test"

@@ -13,7 +13,7 @@ from workestra.calendars.errors import (
     ProviderUnavailable,
     Throttled,
 )
-from workestra.worker.retry import RetryPolicy, next_attempt
+from workestra.worker.retry import RetryPolicy, next_attempt, out_of_attempts
 
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 
@@ -67,3 +67,8 @@ class PermanentMailError(Exception):
 
 def test_a_permanent_mail_rejection_is_not_retried() -> None:
     assert next_attempt(attempts=1, error=PermanentMailError(), now=NOW) is None
+
+
+def test_a_job_claimed_again_after_its_last_attempt_is_out_of_attempts() -> None:
+    policy = RetryPolicy(max_attempts=3)
+    assert [out_of_attempts(attempts=n, policy=policy) for n in (1, 3, 4)] == [False, False, True]

@@ -3,8 +3,9 @@
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from workestra.db.models import OutboxJob
 from workestra.enums import JobKind, JobStatus
@@ -38,29 +39,63 @@ class OutboxRepository:
         return job
 
     async def claim_due(self, *, now: datetime, limit: int, lease: timedelta) -> list[OutboxJob]:
-        """Mark up to ``limit`` due jobs as running until ``now + lease`` (expired leases are due again)."""
+        """Lease up to ``limit`` due jobs until ``now + lease`` and count their attempt, in this transaction.
+
+        The attempt is counted when the job is taken, not when its handler returns, so a handler that
+        kills its process (or outlives its lease) still uses up an attempt. A job whose lease expired
+        is due again. A booking's jobs run in the order they were queued (``created_at``, then ``id``):
+        a job waits while an earlier job of its booking is pending or leased, so no email goes out
+        before its event is made and no update overtakes its create. On PostgreSQL the rows are
+        locked with ``SKIP LOCKED`` so several workers never take the same job; on SQLite the
+        writing unit of work holds the database write lock.
+        """
+        earlier = aliased(OutboxJob)
+        unfinished_earlier = (
+            select(earlier.id)
+            .where(
+                earlier.booking_id == OutboxJob.booking_id,
+                earlier.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
+                or_(
+                    earlier.created_at < OutboxJob.created_at,
+                    and_(earlier.created_at == OutboxJob.created_at, earlier.id < OutboxJob.id),
+                ),
+            )
+            .exists()
+        )
         query = (
             select(OutboxJob)
             .where(
                 or_(
                     (OutboxJob.status == JobStatus.PENDING) & (OutboxJob.run_after <= now),
                     (OutboxJob.status == JobStatus.RUNNING) & (OutboxJob.locked_until <= now),
-                )
+                ),
+                ~unfinished_earlier,
             )
-            .order_by(OutboxJob.run_after)
+            .order_by(OutboxJob.run_after, OutboxJob.created_at, OutboxJob.id)
             .limit(limit)
         )
         if self._dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
+            query = query.with_for_update(skip_locked=True, of=OutboxJob)
         jobs = list(await self._session.scalars(query))
         for job in jobs:
             job.status = JobStatus.RUNNING
+            job.attempts += 1
             job.locked_until = now + lease
             job.updated_at = now
         return jobs
 
-    async def get(self, job_id: str) -> OutboxJob | None:
-        return await self._session.get(OutboxJob, job_id)
+    async def held(self, job_id: str, *, attempts: int) -> OutboxJob | None:
+        """The job, locked for recording its outcome, if it is still leased by the claim that counted
+        ``attempts`` (None once another worker took it again after the lease ran out)."""
+        query = select(OutboxJob).where(
+            OutboxJob.id == job_id,
+            OutboxJob.status == JobStatus.RUNNING,
+            OutboxJob.attempts == attempts,
+        )
+        if self._dialect == "postgresql":
+            query = query.with_for_update()
+        job: OutboxJob | None = await self._session.scalar(query)
+        return job
 
     async def for_booking(self, booking_id: str) -> list[OutboxJob]:
         result = await self._session.scalars(
