@@ -138,7 +138,9 @@ def run_demo(*, host: str, port: int, sandbox_port: int = 0) -> None:
             f"  Sandbox:         {sandbox.url}",
             f"  Sandbox mailbox: {sandbox.url}/_sandbox/microsoft/users/alice@contoso.test/events",
             f"  API docs:        {base}/docs",
-            "  Emails are written to this log (set WORKESTRA_SMTP_URL to send them).",
+            "  Emails are sent through WORKESTRA_SMTP_URL."
+            if settings.smtp_url
+            else "  Emails are not sent, only written to this log (set WORKESTRA_SMTP_URL to send them).",
             "",
         ]
         print("\n".join(lines), flush=True)

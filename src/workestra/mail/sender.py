@@ -44,6 +44,11 @@ class MailDeliveryError(Exception):
 
 
 class MailSender(Protocol):
+    @property
+    def delivers(self) -> bool:
+        """True when ``send`` hands mail to a server that delivers it; False when it only logs it."""
+        ...
+
     async def send(self, message: OutgoingEmail) -> None:
         """Deliver ``message``; raises ``MailDeliveryError``, or ValueError for a bad header."""
         ...
@@ -124,6 +129,10 @@ class SmtpSender:
         self._mail_from = _check_header("mail_from", mail_from)
         self._timeout = timeout
 
+    @property
+    def delivers(self) -> bool:
+        return True
+
     async def send(self, message: OutgoingEmail) -> None:
         msg = build_message(message, mail_from=self._mail_from)
         try:
@@ -168,6 +177,10 @@ class LogSender:
 
     def __init__(self, *, mail_from: str) -> None:
         self._mail_from = _check_header("mail_from", mail_from)
+
+    @property
+    def delivers(self) -> bool:
+        return False  # nobody receives what this sender "sends"
 
     async def send(self, message: OutgoingEmail) -> None:
         build_message(message, mail_from=self._mail_from)

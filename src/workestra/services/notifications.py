@@ -23,6 +23,11 @@ def format_when(starts_at: datetime, ends_at: datetime, tz: ZoneInfo) -> str:
     return f"{day}, {start:%H:%M}–{end:%H:%M} ({tz.key})"
 
 
+def emails_delivered(ctx: ServiceContext) -> bool:
+    """Whether this server's emails reach anyone (False: without SMTP they are only logged)."""
+    return ctx.mail.delivers
+
+
 def queue_emails(uow: UnitOfWork, booking_id: str, *, now: datetime) -> None:
     """Queue both emails (separate jobs: a retry of one never repeats the other)."""
     uow.outbox.add(JobKind.SEND_CONFIRMATION, now=now, booking_id=booking_id)

@@ -11,6 +11,7 @@ from workestra.errors import InvalidInput, NotFound
 from workestra.services.booking import BookingView, public_booking
 from workestra.services.booking_links import public_page
 from workestra.services.context import ServiceContext
+from workestra.services.notifications import emails_delivered
 from workestra.services.validation import check_timezone, offered_timezones
 from workestra.web.deps import CtxDep
 from workestra.web.pages.rendering import render
@@ -76,5 +77,6 @@ async def confirmation(
         "booking": view,
         "zone": _zone(tz, view.invitee_timezone),
         "awaiting_link": _awaiting_link(view),
+        "emails_delivered": emails_delivered(ctx),
     }
     return render(request, "book/confirmed.html", context)
