@@ -13,7 +13,6 @@ import httpx2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.sessions import SessionMiddleware
 
 from workestra.calendars.base import CalendarProvider, OAuthClient
 from workestra.calendars.http import build_client
@@ -23,14 +22,19 @@ from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import Clock, SystemClock
 from workestra.config import Settings
 from workestra.db.engine import Database
+from workestra.db.redis_sessions import RedisSessionStore
+from workestra.db.sessions import DatabaseSessionStore, SessionStore
 from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.enums import CalendarProviderName, IntegrationProvider
 from workestra.mail import MailSender, sender_from_settings
 from workestra.security import CsrfSigner, TokenBox
 from workestra.services.context import ServiceContext
 from workestra.web.api import router as api_router
+from workestra.web.docs import install_docs
 from workestra.web.errors import install_error_handlers
 from workestra.web.pages import router as pages_router
+from workestra.web.security_headers import SecurityHeadersMiddleware
+from workestra.web.sessions import ServerSessionMiddleware
 from workestra.worker.runner import Worker
 
 logger = logging.getLogger(__name__)
@@ -77,7 +81,14 @@ class Runtime:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+        await self.ctx.sessions.aclose()
         await self.database.dispose()
+
+
+def _session_store(settings: Settings, database: Database) -> SessionStore:
+    if settings.redis_url:
+        return RedisSessionStore(settings.redis_url, key_prefix=settings.redis_key_prefix)
+    return DatabaseSessionStore(database)
 
 
 def build_runtime(
@@ -93,6 +104,7 @@ def build_runtime(
         token_box=TokenBox(settings.require_secret_key()),
         mail=mail or sender_from_settings(smtp_url=settings.smtp_url, mail_from=settings.mail_from),
         base_url=settings.base_url,
+        sessions=_session_store(settings, database),
     )
     return Runtime(ctx=ctx, database=database, client=client)
 
@@ -116,21 +128,28 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
             await runtime.aclose()
 
     # Bodies past the limit answer 413 as soon as Content-Length (or the bytes so far) shows it.
-    app = FastAPI(title="Workestra", version="0.1.0", lifespan=lifespan, max_body_size=MAX_BODY_BYTES)
+    app = FastAPI(
+        title="Workestra",
+        version="0.1.0",
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
+        docs_url=None,  # served by install_docs, under a Content-Security-Policy of their own
+        redoc_url=None,
+    )
     app.state.settings = settings
     app.state.ctx = ctx
     app.state.worker = worker
     app.state.csrf = CsrfSigner(settings.require_secret_key())
     app.state.templates = _templates()
     app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.require_secret_key(),
-        session_cookie="workestra_session",
-        same_site="lax",
+        ServerSessionMiddleware,
+        ctx=ctx,
         https_only=settings.base_url.startswith("https://"),
-        max_age=14 * 24 * 3600,
+        sessionless_prefixes=("/static/", "/api/"),
     )
+    app.add_middleware(SecurityHeadersMiddleware)  # outside the sessions: on every response
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")

@@ -1,4 +1,5 @@
-"""CSRF tokens bound to a session id, signed and timestamped with itsdangerous.
+"""CSRF tokens bound to a session id, signed and timestamped with itsdangerous; and the check that a
+form post's Origin (or Referer) is this site's own.
 
 The token carries a random nonce, a timestamp and a signature; the session id only enters the key,
 so a token never reveals it.
@@ -6,7 +7,9 @@ so a token never reveals it.
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, TimestampSigner
 
@@ -59,3 +62,32 @@ class CsrfSigner:
         except BadSignature:  # includes SignatureExpired and malformed tokens
             return False
         return True
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str | None:
+    """The serialised origin (``scheme://host[:port]``, default port left out) of an http(s) URL or
+    Origin header; None for anything else (``null`` included)."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:  # a port that isn't a number in range
+        return None
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{netloc}" if port in (None, _DEFAULT_PORTS[scheme]) else f"{scheme}://{netloc}:{port}"
+
+
+def same_origin(*, origin: str | None, referer: str | None, own_origins: Iterable[str | None]) -> bool:
+    """Whether a form post came from one of ``own_origins``, judged by its Origin header, or its
+    Referer when the browser sent no Origin. A post with neither is not refused here: the CSRF
+    token still has to match."""
+    claimed = origin if origin is not None else referer
+    if claimed is None:
+        return True
+    sent = origin_of(claimed)
+    return sent is not None and sent in {origin_of(own) for own in own_origins if own}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import Clock
+from workestra.db.sessions import SessionStore
 from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.mail import MailSender
 from workestra.security import LoginThrottle, TokenBox
@@ -20,4 +21,5 @@ class ServiceContext:
     token_box: TokenBox
     mail: MailSender
     base_url: str
+    sessions: SessionStore  # browser sessions: the `sessions` table, or Redis when configured
     login_throttle: LoginThrottle = field(default_factory=LoginThrottle)

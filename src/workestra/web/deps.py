@@ -7,7 +7,7 @@ from fastapi import Depends, Form, Header, Request
 
 from workestra.config import Settings
 from workestra.errors import Forbidden, NotAuthenticated
-from workestra.security.csrf import CsrfSigner
+from workestra.security.csrf import CsrfSigner, same_origin
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host, get_host, host_for_api_key
 
@@ -55,7 +55,14 @@ async def _api_host(ctx: CtxDep, authorization: Annotated[str | None, Header()] 
     return await host_for_api_key(ctx, key.strip())
 
 
-async def _csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
+async def _csrf(request: Request, settings: SettingsDep, csrf_token: Annotated[str, Form()] = "") -> None:
+    # The Origin (or Referer) check stands beside the token: a post another site's page sent is
+    # refused even when it somehow carries a valid token.
+    own = (settings.base_url, str(request.base_url))
+    if not same_origin(
+        origin=request.headers.get("origin"), referer=request.headers.get("referer"), own_origins=own
+    ):
+        raise Forbidden("This form was sent from another site, so nothing was changed.")
     signer: CsrfSigner = request.app.state.csrf
     if not signer.verify(csrf_token, session_id(request)):
         raise Forbidden("This form has expired or didn't come from this site. Reload the page and try again.")

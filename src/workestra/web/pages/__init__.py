@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from workestra.web.pages import booking_page, dashboard, integrations, login, settings
+from workestra.web.pages import account, booking_page, dashboard, integrations, login, settings
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
 router.include_router(dashboard.router)
 router.include_router(settings.router)
+router.include_router(account.router)
 router.include_router(integrations.router)
 router.include_router(booking_page.router)
 

@@ -1,0 +1,39 @@
+"""The signed-in host's own account: changing the password (which ends their other sessions)."""
+
+import asyncio
+
+from workestra.errors import InvalidInput, NotAuthenticated
+from workestra.security import hash_password, verify_password
+from workestra.services.context import ServiceContext
+from workestra.services.users import Host
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+
+
+async def change_password(
+    ctx: ServiceContext, host: Host, *, current_password: str, new_password: str
+) -> None:
+    """Replace ``host``'s password after checking the current one, then end every session of
+    theirs (the caller gives its own browser a fresh one). InvalidInput names the field at fault."""
+    if not MIN_PASSWORD_LENGTH <= len(new_password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The new password needs {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            fields={"new_password": "wrong length"},
+        )
+    async with ctx.uow() as uow:
+        user = await uow.users.get(host.id)
+    if user is None:
+        raise NotAuthenticated("Please log in.")
+    # argon2 is deliberately slow: keep it off the event loop.
+    if not await asyncio.to_thread(verify_password, current_password, user.password_hash):
+        raise InvalidInput("That isn't your current password.", fields={"current_password": "doesn't match"})
+    new_hash = await asyncio.to_thread(hash_password, new_password)
+    async with ctx.uow(write=True) as uow:
+        user = await uow.users.get(host.id)
+        if user is None:
+            raise NotAuthenticated("Please log in.")
+        user.password_hash = new_hash
+        await uow.commit()
+    # Only after the commit: a refused or failed change leaves every session as it was.
+    await ctx.sessions.delete_for_user(host.id)

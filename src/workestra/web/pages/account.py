@@ -1,0 +1,56 @@
+"""The host's account settings: change the password, log out everywhere."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from workestra.errors import InvalidInput
+from workestra.services.account import change_password
+from workestra.services.sessions import end_all_sessions
+from workestra.services.users import Host
+from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
+from workestra.web.errors import STATUS
+from workestra.web.pages.rendering import flash, render, see_other
+from workestra.web.sessions import renew_session
+
+router = APIRouter(prefix="/settings/account", tags=["pages"])
+
+ACCOUNT = "/settings/account"
+
+
+def _page(request: Request, host: Host, error: InvalidInput | None = None) -> Response:
+    context = {"error": error.message if error else None, "field_errors": error.fields if error else {}}
+    status_code = STATUS[error.code] if error else 200
+    return render(request, "settings/account.html", context, host=host, status_code=status_code)
+
+
+@router.get("")
+async def account(request: Request, host: CurrentHost) -> Response:
+    return _page(request, host)
+
+
+@router.post("/password")
+async def password(
+    request: Request,
+    ctx: CtxDep,
+    host: CurrentHost,
+    _csrf: CsrfDep,
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    try:
+        await change_password(ctx, host, current_password=current_password, new_password=new_password)
+    except InvalidInput as exc:
+        return _page(request, host, exc)
+    renew_session(request)  # the change ended every session of the host's: this browser gets a new one
+    flash(request, "Password changed. You were logged out everywhere else.")
+    return see_other(ACCOUNT)
+
+
+@router.post("/logout-everywhere")
+async def logout_everywhere(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep) -> Response:
+    await end_all_sessions(ctx, host)
+    request.session.clear()
+    flash(request, "You were logged out everywhere, this browser included.")
+    return see_other("/login")
