@@ -3,7 +3,7 @@
 import json
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -43,11 +43,12 @@ class OutboxRepository:
 
         The attempt is counted when the job is taken, not when its handler returns, so a handler that
         kills its process (or outlives its lease) still uses up an attempt. A job whose lease expired
-        is due again. A booking's jobs run in the order they were queued (``created_at``, then ``id``):
-        a job waits while an earlier job of its booking is pending or leased, so no email goes out
-        before its event is made and no update overtakes its create. On PostgreSQL the rows are
-        locked with ``SKIP LOCKED`` so several workers never take the same job; on SQLite the
-        writing unit of work holds the database write lock.
+        is due again. A booking's jobs run in the order they were queued: a job waits while a job of its
+        booking queued earlier (``created_at``) is pending or leased, so no email goes out before its
+        event is made and no update overtakes its create. Jobs queued in one transaction (the two
+        emails of a booking) don't wait on each other: a failing one never holds up the other.
+        On PostgreSQL the rows are locked with ``SKIP LOCKED`` so several workers never take the
+        same job; on SQLite the writing unit of work holds the database write lock.
         """
         earlier = aliased(OutboxJob)
         unfinished_earlier = (
@@ -55,10 +56,7 @@ class OutboxRepository:
             .where(
                 earlier.booking_id == OutboxJob.booking_id,
                 earlier.status.in_([JobStatus.PENDING, JobStatus.RUNNING]),
-                or_(
-                    earlier.created_at < OutboxJob.created_at,
-                    and_(earlier.created_at == OutboxJob.created_at, earlier.id < OutboxJob.id),
-                ),
+                earlier.created_at < OutboxJob.created_at,
             )
             .exists()
         )
