@@ -121,10 +121,13 @@ def slots_api_microsoft_vs_none(*, repeat: int) -> Comparison:
             microsoft_login_url=sandbox.microsoft_login_url,
             microsoft_graph_url=sandbox.microsoft_graph_url,
             run_worker=False,
+            rate_limits={"slots_per_client": f"{10 * REQUESTS}/minute"},  # a latency figure, not a budget
         )
         asyncio.run(_seed(settings, sandbox))
         server = uvicorn.Server(
-            uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(
+                create_app(settings), host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
+            )
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

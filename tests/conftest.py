@@ -88,12 +88,21 @@ def make_settings(sqlite_url: str, sandbox_server: SandboxServer) -> SettingsFac
 
 
 @pytest.fixture
+def live_overrides() -> dict[str, object]:
+    """Settings a test changes for ``live_server`` (parametrize this name, or override the fixture)."""
+    return {}
+
+
+@pytest.fixture
 async def live_server(
-    make_settings: SettingsFactory, smtp_sink: SmtpSink, sandbox: SandboxControl
+    make_settings: SettingsFactory,
+    smtp_sink: SmtpSink,
+    sandbox: SandboxControl,
+    live_overrides: dict[str, object],
 ) -> AsyncIterator[LiveServer]:
     """The app over real HTTP, with the sandbox as Microsoft and a real SMTP server for mail."""
     port = free_port()
-    settings = make_settings(base_url=f"http://127.0.0.1:{port}", smtp_url=smtp_sink.url)
+    settings = make_settings(base_url=f"http://127.0.0.1:{port}", smtp_url=smtp_sink.url, **live_overrides)
     await sandbox.create_microsoft_app(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,

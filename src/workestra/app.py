@@ -13,6 +13,7 @@ import httpx2
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from workestra.calendars.base import CalendarProvider, OAuthClient
 from workestra.calendars.http import build_client
@@ -28,6 +29,7 @@ from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.enums import CalendarProviderName, IntegrationProvider
 from workestra.mail import MailSender, sender_from_settings
 from workestra.security import CsrfSigner, TokenBox
+from workestra.security.rate_limit import RateLimiter
 from workestra.services.context import ServiceContext
 from workestra.web.api import router as api_router
 from workestra.web.docs import install_docs
@@ -83,6 +85,7 @@ class Runtime:
         await self.client.aclose()
         await self.ctx.sessions.aclose()
         await self.database.dispose()
+        await self.ctx.rate_limiter.aclose()
 
 
 def _session_store(settings: Settings, database: Database) -> SessionStore:
@@ -105,6 +108,9 @@ def build_runtime(
         mail=mail or sender_from_settings(smtp_url=settings.smtp_url, mail_from=settings.mail_from),
         base_url=settings.base_url,
         sessions=_session_store(settings, database),
+        rate_limiter=RateLimiter(
+            redis_url=settings.redis_url, key_prefix=settings.redis_key_prefix, overrides=settings.rate_limits
+        ),
     )
     return Runtime(ctx=ctx, database=database, client=client)
 
@@ -153,4 +159,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+    if settings.forwarded_allow_ips.strip():
+        # Added last, so it wraps the rest: every part of the app sees one client address. Uvicorn's proxy
+        # handling stays off (cli.py), so this is the one place proxies are trusted.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app

@@ -26,8 +26,7 @@ def serve_app(settings: Settings, *, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="info",
-        proxy_headers=True,
-        forwarded_allow_ips=settings.forwarded_allow_ips,
+        proxy_headers=False,  # create_app trusts the proxies in WORKESTRA_FORWARDED_ALLOW_IPS, no others
     )
 
 

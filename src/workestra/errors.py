@@ -62,4 +62,10 @@ class ConnectionFailed(WorkestraError):
 
 
 class RateLimited(WorkestraError):
+    """Too many requests from this client (or for this address); ``retry_after``: seconds to wait."""
+
     code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -31,7 +31,10 @@ class LiveServer:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.app: FastAPI = create_app(settings, clock=clock)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        # Proxy headers exactly as `workestra serve` has them: trusted by create_app, never by uvicorn.
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", proxy_headers=False
+        )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
 

@@ -7,13 +7,11 @@ from workestra.security.api_keys import (
     verify_api_key,
 )
 from workestra.security.csrf import CsrfSigner
-from workestra.security.login_throttle import LoginThrottle
 from workestra.security.passwords import hash_password, needs_rehash, verify_password
 from workestra.security.token_box import TokenBox, TokenBoxError
 
 __all__ = [
     "CsrfSigner",
-    "LoginThrottle",
     "TokenBox",
     "TokenBoxError",
     "generate_api_key",

@@ -10,7 +10,8 @@ from workestra.clock import Clock
 from workestra.db.sessions import SessionStore
 from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.mail import MailSender
-from workestra.security import LoginThrottle, TokenBox
+from workestra.security import TokenBox
+from workestra.security.rate_limit import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,4 +23,4 @@ class ServiceContext:
     mail: MailSender
     base_url: str
     sessions: SessionStore  # browser sessions: the `sessions` table, or Redis when configured
-    login_throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    rate_limiter: RateLimiter = field(default_factory=RateLimiter)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from email_validator import EmailNotValidError, validate_email
 
 from workestra.db.models import ApiKey, User
-from workestra.errors import Conflict, InvalidInput, NotAuthenticated, RateLimited
+from workestra.errors import Conflict, InvalidInput, NotAuthenticated
 from workestra.security import (
     generate_api_key,
     hash_password,
@@ -19,6 +19,7 @@ from workestra.security import (
     verify_password,
 )
 from workestra.services.context import ServiceContext
+from workestra.services.rate_limits import forgive_login, spend_login_attempt
 from workestra.services.validation import check_timezone, check_unicode, clean_text
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -96,11 +97,7 @@ def _unknown_user_hash() -> str:
 async def authenticate(ctx: ServiceContext, *, email: str, password: str, client: str | None = None) -> Host:
     """The host with these credentials. Raises NotAuthenticated, or RateLimited after repeated
     failures from this client (``client``: the caller's address, when known)."""
-    keys = ctx.login_throttle.keys(email, client)
-    now = ctx.clock.now()
-    if ctx.login_throttle.blocked(keys, now):
-        raise RateLimited("Too many failed logins. Wait a few minutes, then try again.")
-    ctx.login_throttle.attempt(keys, now)
+    await spend_login_attempt(ctx, email=email, client=client)
     async with ctx.uow() as uow:
         user = await uow.users.by_email(email)
     hashed = user.password_hash if user is not None else _unknown_user_hash()
@@ -108,7 +105,7 @@ async def authenticate(ctx: ServiceContext, *, email: str, password: str, client
     matches = await asyncio.to_thread(verify_password, password, hashed)
     if user is None or not matches:
         raise NotAuthenticated("That email and password don't match an account.")
-    ctx.login_throttle.succeeded(keys)
+    await forgive_login(ctx, email=email, client=client)
     return to_host(user)
 
 

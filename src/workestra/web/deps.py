@@ -22,8 +22,14 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _client_address(request: Request) -> str | None:
+    """The caller's address: the peer, or what a trusted proxy says (WORKESTRA_FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else None
+
+
 CtxDep = Annotated[ServiceContext, Depends(_ctx)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+ClientAddress = Annotated[str | None, Depends(_client_address)]
 
 
 def session_id(request: Request) -> str:

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from workestra.errors import ErrorCode, WorkestraError
+from workestra.errors import ErrorCode, RateLimited, WorkestraError
 
 logger = logging.getLogger(__name__)
 
@@ -37,11 +37,20 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": body}
 
 
-def _html(request: Request, status: int, title: str, message: str) -> Response:
+def _html(
+    request: Request, status: int, title: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
     templates = request.app.state.templates
     return templates.TemplateResponse(  # type: ignore[no-any-return]
-        request, "error.html", {"title": title, "message": message}, status_code=status
+        request, "error.html", {"title": title, "message": message}, status_code=status, headers=headers
     )
+
+
+def retry_after_headers(exc: WorkestraError) -> dict[str, str]:
+    """`Retry-After` (whole seconds) on a rate-limited answer, for JSON and HTML alike."""
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        return {"Retry-After": str(exc.retry_after)}
+    return {}
 
 
 async def _workestra_error(request: Request, exc: Exception) -> Response:
@@ -49,10 +58,12 @@ async def _workestra_error(request: Request, exc: Exception) -> Response:
     status = STATUS[exc.code]
     if exc.code is ErrorCode.NOT_AUTHENTICATED and not wants_json(request):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    headers = retry_after_headers(exc)
     if wants_json(request):
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if status == 401:
+            headers["WWW-Authenticate"] = "Bearer"
         return JSONResponse(error_body(exc.code, exc.message, exc.fields), status, headers=headers)
-    return _html(request, status, "Something needs your attention", exc.message)
+    return _html(request, status, "Something needs your attention", exc.message, headers)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

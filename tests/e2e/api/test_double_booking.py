@@ -14,6 +14,7 @@ from tests.support.server import free_port
 from workestra.clock import SystemClock
 
 RACERS = 50
+BEHIND_PROXY = {"WORKESTRA_FORWARDED_ALLOW_IPS": "127.0.0.1"}
 
 
 async def _race(urls: list[str], api_key: str) -> list[int]:
@@ -46,6 +47,8 @@ async def _race(urls: list[str], api_key: str) -> list[int]:
                     "email": f"racer{i}@example.test",
                     "timezone": "UTC",
                 },
+                # Fifty invitees, not one client: each arrives through the trusted proxy on loopback.
+                headers={"X-Forwarded-For": f"203.0.113.{i + 1}"},
             )
             return response.status_code
 
@@ -58,7 +61,7 @@ def _serve(database_url: str, tmp_path: Path, count: int) -> tuple[list[ServePro
     run_cli(["migrate"], env=env, cwd=tmp_path)
     user = create_host(env, tmp_path)
     servers = [
-        ServeProcess(port=p, env=cli_env(database_url, p), cwd=tmp_path, worker=i == 0)
+        ServeProcess(port=p, env={**cli_env(database_url, p), **BEHIND_PROXY}, cwd=tmp_path, worker=i == 0)
         for i, p in enumerate(ports)
     ]
     for server in servers:

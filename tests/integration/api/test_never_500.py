@@ -3,6 +3,7 @@
 from urllib.parse import quote
 
 import httpx2
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,22 @@ BOOKING = st.fixed_dictionaries(
     {}, optional={"start": JSON, "name": JSON, "email": JSON, "timezone": JSON, "extra": JSON}
 )
 QUERY = st.fixed_dictionaries({}, optional={"start": TEXT, "end": TEXT, "timezone": TEXT})
+
+
+@pytest.fixture
+def live_overrides() -> dict[str, object]:
+    """Hypothesis sends hundreds of requests from one address: these tests are about answers, not budgets
+    (tests/integration/api/test_rate_limits.py is)."""
+    unlimited = "1000000/minute"
+    return {
+        "rate_limits": {
+            "slots_per_client": unlimited,
+            "bookings_per_client": unlimited,
+            "bookings_per_email": unlimited,
+        }
+    }
+
+
 CHECKS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Query
 
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
+from workestra.services.rate_limits import spend_booking, spend_slot_read
 from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotOut, SlotsOut
 from workestra.web.api.strict_json import ApiRoute
-from workestra.web.deps import CtxDep
+from workestra.web.deps import ClientAddress, CtxDep
 
 router = APIRouter(prefix="/public", tags=["public"], route_class=ApiRoute)
 
@@ -26,14 +27,20 @@ def public_booking_out(view: BookingView, tz: ZoneInfo) -> PublicBookingOut:
     )
 
 
-@router.get("/links/{slug}/slots", response_model=SlotsOut)
+@router.get(
+    "/links/{slug}/slots",
+    response_model=SlotsOut,
+    responses={429: {"description": "Too many requests from this client; see Retry-After"}},
+)
 async def get_slots(
     ctx: CtxDep,
+    client: ClientAddress,
     slug: str,
     start: Annotated[date, Query(description="First calendar day, in `timezone`")],
     end: Annotated[date, Query(description="Last calendar day (included), in `timezone`")],
     timezone: Annotated[str, Query(max_length=200)] = "UTC",
 ) -> SlotsOut:
+    await spend_slot_read(ctx, client=client)
     result = await list_slots(ctx, slug, first_day=start, last_day=end, timezone=timezone)
     tz = result.timezone
     return SlotsOut(
@@ -53,9 +60,11 @@ async def get_slots(
         409: {"description": "The slot is no longer free"},
         404: {"description": "Unknown slug"},
         422: {"description": "Invalid input"},
+        429: {"description": "Too many bookings from this client or for this email; see Retry-After"},
         503: {"description": "Calendar unreadable"},
     },
 )
-async def create_booking(ctx: CtxDep, slug: str, body: BookingIn) -> PublicBookingOut:
+async def create_booking(ctx: CtxDep, client: ClientAddress, slug: str, body: BookingIn) -> PublicBookingOut:
+    await spend_booking(ctx, client=client, email=body.email)
     view = await book(ctx, slug, start=body.start, name=body.name, email=body.email, timezone=body.timezone)
     return public_booking_out(view, ZoneInfo(view.invitee_timezone))

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from workestra.errors import NotAuthenticated, RateLimited
 from workestra.services.users import authenticate
 from workestra.web.deps import CsrfDep, CtxDep
+from workestra.web.errors import retry_after_headers
 from workestra.web.pages.rendering import local_path, render, see_other
 
 router = APIRouter(tags=["pages"])
@@ -35,12 +36,14 @@ async def login(
     try:
         host = await authenticate(ctx, email=email.strip(), password=password, client=client)
     except (NotAuthenticated, RateLimited) as exc:
-        return render(
+        page = render(
             request,
             "login.html",
             {"next": local_path(next, ""), "email": email, "error": exc.message},
             status_code=429 if isinstance(exc, RateLimited) else 401,
         )
+        page.headers.update(retry_after_headers(exc))
+        return page
     request.session.clear()  # a fresh session id on login: no fixation of CSRF or OAuth state
     request.session["uid"] = host.id
     return see_other(local_path(next, HOME))
