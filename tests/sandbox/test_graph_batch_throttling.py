@@ -132,6 +132,23 @@ async def test_injected_faults_hit_only_matching_requests_count_times(
     assert_e1(first, status=503, code="serviceNotAvailable")
 
 
+async def test_an_injected_401_storm_answers_like_graph_then_ends(
+    control: SandboxControl, http: httpx2.AsyncClient
+) -> None:
+    connection = await connect(control, http)
+    await control.add_microsoft_fault(status=401, count=3, path_contains="calendarView")
+    url = f"{GRAPH}/me/calendarView"
+    window = {"startDateTime": "2025-06-02T00:00:00Z", "endDateTime": "2025-06-03T00:00:00Z"}
+
+    storm = [await http.get(url, params=window, headers=connection.headers) for _ in range(3)]
+    after = await http.get(url, params=window, headers=connection.headers)
+
+    for response in storm:  # the same token Graph accepts once the storm is over
+        assert_e1(response, status=401, code="InvalidAuthenticationToken")
+        assert response.headers["www-authenticate"].startswith('Bearer realm=""')
+    assert after.status_code == 200
+
+
 async def test_request_log_shows_what_the_client_sent_without_secrets(
     control: SandboxControl, http: httpx2.AsyncClient
 ) -> None:

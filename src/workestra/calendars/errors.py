@@ -12,8 +12,9 @@ class CalendarError(Exception):
 class NeedsReauth(CalendarError):
     """The grant is dead (expired, revoked, consent withdrawn, MFA/CA challenge): only the host can fix it.
 
-    ``reason`` is one of: ``expired``, ``revoked``, ``consent_missing``, ``interaction_required``,
-    ``invalid_token``.
+    Only the token endpoint (or a token that can't be decrypted) says so; a resource server's 401
+    never does. ``reason`` is one of: ``expired``, ``revoked``, ``consent_missing``,
+    ``interaction_required``.
     """
 
     def __init__(self, detail: str = "", *, reason: str = "revoked") -> None:
@@ -47,6 +48,11 @@ class ProviderUnavailable(CalendarError):
 
 class OnlineMeetingUnavailable(CalendarError):
     """A meeting link was asked for and the account cannot have one (personal account, no Teams)."""
+
+
+class AuthorizationCodeRejected(CalendarError):
+    """The token endpoint refused the callback's code (``invalid_grant`` on a code exchange): it was
+    used already, expired, or belongs to another sign-in. Connecting again gets a fresh one."""
 
 
 class ConsentDeclined(CalendarError):

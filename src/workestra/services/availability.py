@@ -16,7 +16,7 @@ from workestra.scheduling import Interval, SlotPolicy, available_slots, local_da
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
-from workestra.services.problems import TRANSIENT_PROBLEMS, clear_transient_problem, record_problem
+from workestra.services.problems import note_public_read
 from workestra.services.validation import check_timezone
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,8 @@ async def host_calendars(ctx: ServiceContext, link: LinkView) -> list[HostCalend
 
 
 async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interval) -> list[Interval]:
-    """Live busy time from the host's calendar; CalendarError is recorded on the host's card and raised."""
+    """Live busy time from the host's calendar; a CalendarError is noted on the host's card (at
+    most once per interval: these reads serve anonymous pages) and raised."""
     if host.provider is CalendarProviderName.NONE:
         return []
     slot = PROVIDER_SLOT[host.provider]
@@ -82,10 +83,13 @@ async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interva
         busy = await ctx.calendars.calendar(host.provider).busy_intervals(credentials, window)
     except CalendarError as exc:
         logger.warning("reading %s for host %s failed: %s", host.provider, host.host_id, type(exc).__name__)
-        await record_problem(ctx, host.host_id, slot, exc, token_version=credentials.token_version)
+        await note_public_read(
+            ctx, host.host_id, slot, exc, token_version=credentials.token_version, stored=credentials.problem
+        )
         raise
-    if credentials.problem in TRANSIENT_PROBLEMS:
-        await clear_transient_problem(ctx, host.host_id, slot)
+    await note_public_read(
+        ctx, host.host_id, slot, None, token_version=credentials.token_version, stored=credentials.problem
+    )
     return busy
 
 

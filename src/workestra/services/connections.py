@@ -23,15 +23,15 @@ from workestra.enums import (
     IntegrationProvider,
     IntegrationStatus,
 )
-from workestra.errors import ConnectionFailed, InvalidInput, NotFound
+from workestra.errors import ConnectionFailed, Forbidden, InvalidInput, NotFound
 from workestra.security import TokenBoxError
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials, store_grant
 from workestra.services.problems import (
     PROBLEM_TEXT,
     RECONNECT_PROBLEMS,
+    connect_failure,
     describe,
-    problem_for,
     record_problem,
 )
 from workestra.services.users import Host
@@ -164,24 +164,32 @@ async def complete_connection(
 ) -> ConnectionView:
     """Finish the OAuth dance: check the state is this session's, exchange the code, store, check health.
 
-    Raises ConnectionFailed with a plain-words message for a refused, replayed or failed callback.
+    Raises Forbidden for another session's state (left for its own session to use), and
+    ConnectionFailed with a plain-words message for a refused, replayed or failed callback.
     """
     if not state:
         raise InvalidInput("The sign-in response is missing its state; start again from Connected Accounts.")
-    async with ctx.uow(write=True) as uow:
-        pending = await uow.integrations.pop_state(state)
-        await uow.commit()
     now = ctx.clock.now()
-    if (
-        pending is None
-        or pending.session_id != session_id
-        or pending.user_id != host.id
-        or pending.provider != provider
-        or now - pending.created_at > STATE_LIFETIME
-    ):
+    async with ctx.uow(write=True) as uow:
+        pending = await uow.integrations.get_state(state)
+        if pending is not None and (pending.session_id, pending.user_id, pending.provider) != (
+            session_id,
+            host.id,
+            provider,
+        ):
+            # Checked before the state is used up: somebody else opening a host's callback URL
+            # must not end the host's own sign-in.
+            raise Forbidden(
+                "This sign-in response belongs to another browser session, so it can't be finished "
+                "here and nothing was changed. To connect a calendar, start from Connected Accounts."
+            )
+        if pending is not None:
+            await uow.integrations.pop_state(state)
+            await uow.commit()
+    if pending is None or now - pending.created_at > STATE_LIFETIME:
         raise ConnectionFailed(
-            "This sign-in response doesn't belong to your session (it may have been used already "
-            "or have expired). Start again from Connected Accounts."
+            "This sign-in response isn't valid any more (it was used already or has expired). "
+            "Start again from Connected Accounts."
         )
     oauth = _oauth(ctx, provider)
     if error:
@@ -211,9 +219,8 @@ async def complete_connection(
         profile = await oauth.fetch_profile(grant.access_token)
     except CalendarError as exc:
         logger.warning("connecting %s for user %s failed: %s", provider, host.id, type(exc).__name__)
-        raise ConnectionFailed(
-            f"Connecting {PROVIDER_LABEL[provider]} failed: {describe(problem_for(exc))}"
-        ) from exc
+        message = f"Connecting {PROVIDER_LABEL[provider]} failed: {connect_failure(exc)}"
+        raise ConnectionFailed(message) from exc
     async with ctx.uow(write=True) as uow:
         row = await uow.integrations.get(host.id, provider, for_update=True)
         if row is None:

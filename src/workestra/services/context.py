@@ -4,6 +4,7 @@ One explicit bundle instead of signature introspection: a use case reads what it
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import Clock
@@ -12,6 +13,7 @@ from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.mail import MailSender
 from workestra.security import TokenBox
 from workestra.security.rate_limit import RateLimiter
+from workestra.services.debounce import Debounce
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,3 +26,5 @@ class ServiceContext:
     base_url: str
     sessions: SessionStore  # browser sessions: the `sessions` table, or Redis when configured
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
+    # What anonymous calendar reads saw goes onto a host's card at most once a minute per connection.
+    public_notes: Debounce = field(default_factory=lambda: Debounce(timedelta(minutes=1)))

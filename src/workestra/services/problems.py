@@ -5,6 +5,7 @@ Every ``CalendarError`` is worded here, once; a test walks every subclass.
 
 from workestra.calendars.errors import (
     AdminConsentRequired,
+    AuthorizationCodeRejected,
     CalendarError,
     CalendarNotFound,
     ConsentDeclined,
@@ -15,6 +16,7 @@ from workestra.calendars.errors import (
     ProviderUnavailable,
     Throttled,
 )
+from workestra.db.models import UserIntegration
 from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
 from workestra.services.context import ServiceContext
 
@@ -60,6 +62,8 @@ PROBLEM_TEXT: dict[ConnectionProblem, str] = {
     ),
 }
 
+CODE_REJECTED_TEXT = "That sign-in link was already used or has expired. Connect again."
+
 _SCOPE_CONSEQUENCE = {
     "onlinemeetings.readwrite": "Teams links can't be created.",
     "calendars.readwrite": "Availability can't be read and events can't be created.",
@@ -100,6 +104,8 @@ def problem_for(error: CalendarError) -> ConnectionProblem:
             return ConnectionProblem.ADMIN_CONSENT_REQUIRED
         case ConsentDeclined():
             return ConnectionProblem.CONSENT_MISSING
+        case AuthorizationCodeRejected():  # only on connecting; "connect again" is the fix
+            return ConnectionProblem.EXPIRED
         case Throttled() | ProviderUnavailable() | ProviderRejected():
             return ConnectionProblem.UNAVAILABLE
         case _:
@@ -113,6 +119,13 @@ def describe(problem: ConnectionProblem, *, missing_scopes: str = "") -> str:
         consequence = " ".join(dict.fromkeys(_SCOPE_CONSEQUENCE.get(s.lower(), "") for s in scopes)).strip()
         text = text.format(scopes=", ".join(scopes) or "unknown", consequence=consequence)
     return text
+
+
+def connect_failure(error: CalendarError) -> str:
+    """Why connecting failed, in the host's words (the callback's code exchange or profile read)."""
+    if isinstance(error, AuthorizationCodeRejected):
+        return CODE_REJECTED_TEXT
+    return describe(problem_for(error))
 
 
 async def record_problem(
@@ -147,20 +160,25 @@ async def record_problem_code(
     token_version: int | None = None,
 ) -> None:
     """Store ``problem`` on the card unless it already says so; a passing outage (throttled,
-    unavailable) never hides a lasting note such as "personal account" or a missing permission."""
+    unavailable) never hides a lasting note such as "personal account" or a missing permission.
+
+    Checked before and again under the write lock, so of many concurrent callers one writes."""
+
+    def nothing_new(row: UserIntegration | None) -> bool:
+        if row is None or (token_version is not None and row.token_version != token_version):
+            return True  # gone, or reconnected since the failing call read it: not about it
+        if problem in TRANSIENT_PROBLEMS and row.problem not in {None, *TRANSIENT_PROBLEMS}:
+            return True
+        reauth_known = not needs_reauth or row.status == IntegrationStatus.NEEDS_REAUTH
+        return row.problem == problem and row.last_error == missing_scopes and reauth_known
+
     async with ctx.uow() as uow:
-        row = await uow.integrations.get(user_id, provider)
-    if row is None or (token_version is not None and row.token_version != token_version):
-        return  # gone, or reconnected since the failing call read it: the note is not about it
-    if problem in TRANSIENT_PROBLEMS and row.problem not in {None, *TRANSIENT_PROBLEMS}:
-        return
-    reauth_known = not needs_reauth or row.status == IntegrationStatus.NEEDS_REAUTH
-    if row.problem == problem and row.last_error == missing_scopes and reauth_known:
-        return  # nothing new: no write (public pages must not queue on the write lock)
+        if nothing_new(await uow.integrations.get(user_id, provider)):
+            return  # no write (public pages must not queue on the write lock)
     async with ctx.uow(write=True) as uow:
         row = await uow.integrations.get(user_id, provider, for_update=True)
-        if row is None or (token_version is not None and row.token_version != token_version):
-            return
+        if row is None or nothing_new(row):
+            return  # another caller wrote it meanwhile
         if needs_reauth:
             row.status = IntegrationStatus.NEEDS_REAUTH
         row.problem = problem
@@ -177,3 +195,27 @@ async def clear_transient_problem(ctx: ServiceContext, user_id: str, provider: I
             row.problem, row.last_error = None, None
             row.updated_at = ctx.clock.now()
             await uow.commit()
+
+
+async def note_public_read(
+    ctx: ServiceContext,
+    user_id: str,
+    provider: IntegrationProvider,
+    outcome: CalendarError | None,
+    *,
+    token_version: int | None,
+    stored: ConnectionProblem | None,
+) -> None:
+    """What an anonymous read of the host's calendar saw, onto the card: a failure, or a recovery
+    from a passing one (``stored`` is the note as the read found it). Each at most once per
+    ``ctx.public_notes`` interval per connection in this process, so anonymous views never write
+    on every view; the health check and the worker record everything they see."""
+    if outcome is None and stored not in TRANSIENT_PROBLEMS:
+        return
+    kind = "failed" if outcome is not None else "recovered"
+    if not ctx.public_notes.claim((user_id, provider, kind), ctx.clock.now()):
+        return
+    if outcome is None:
+        await clear_transient_problem(ctx, user_id, provider)
+    else:
+        await record_problem(ctx, user_id, provider, outcome, token_version=token_version)

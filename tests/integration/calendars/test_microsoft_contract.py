@@ -6,13 +6,14 @@ where Graph makes them, and every failure becomes the right CalendarError (PROVI
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 import httpx2
 import pytest
 
 from tests.integration.calendars.conftest import Connect, SlowClient, sign_in
 from tests.support.sandbox import LoggedRequest, RefreshFaultKind, SandboxControl, ShowAs
+from tests.support.waiting import eventually
 from workestra.calendars.base import Attendee, EventDraft
 from workestra.calendars.errors import (
     AdminConsentRequired,
@@ -294,8 +295,11 @@ async def test_retry_after_a_timed_out_create_makes_exactly_one_event(
     impatient = MicrosoftCalendar(microsoft_config, await slow_client(0.2))
     with pytest.raises(ProviderUnavailable):
         await impatient.create_event(connection.credentials, _draft())
-    await asyncio.sleep(0.8)
-    (landed,) = (await microsoft_sandbox.microsoft_events(connection.email))["value"]
+
+    async def landed_events() -> list[dict[str, Any]]:  # the slow request still lands, later
+        return (await microsoft_sandbox.microsoft_events(connection.email))["value"]
+
+    (landed,) = await eventually(landed_events, within=5, what="the timed-out create landing")
 
     created = await calendar.create_event(connection.credentials, _draft())
 
@@ -458,21 +462,18 @@ async def test_dead_refresh_token_needs_reauth_with_the_reason(
     assert caught.value.reason == reason
 
 
-async def test_a_token_graph_keeps_refusing_needs_reauth(
+async def test_a_token_graph_keeps_refusing_is_an_outage_that_passes(
     connect: Connect, microsoft_sandbox: SandboxControl, calendar: MicrosoftCalendar
 ) -> None:
     connection = await connect()
     await microsoft_sandbox.add_microsoft_fault(
-        status=401,
-        count=2,
-        path_contains="calendarView",
-        email=connection.email,
-        body={"error": {"code": "InvalidAuthenticationToken", "message": "Access token validation failure."}},
+        status=401, count=2, path_contains="calendarView", email=connection.email
     )
-    with pytest.raises(NeedsReauth) as caught:
+    with pytest.raises(ProviderUnavailable) as caught:
         await calendar.busy_intervals(connection.credentials, WEEK)
-    assert caught.value.reason == "invalid_token"
+    assert not isinstance(caught.value, NeedsReauth)
     assert connection.credentials.refreshes == 1
+    assert await calendar.busy_intervals(connection.credentials, WEEK) == []  # the grant still works
 
 
 async def test_concurrent_reads_of_one_mailbox_stay_within_outlooks_limit(

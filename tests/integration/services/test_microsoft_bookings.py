@@ -1,6 +1,5 @@
 """Bookings on a Microsoft 365 link through the Graph sandbox: free/busy, live re-check, events, Teams."""
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +12,7 @@ from tests.support.builders import ALL_WEEK, make_host, make_link, service_conte
 from tests.support.microsoft import MS, connect_microsoft, register_app
 from tests.support.sandbox import SandboxControl, ShowAs
 from tests.support.smtp import SmtpSink
+from tests.support.waiting import eventually
 from workestra.clock import SystemClock
 from workestra.enums import CalendarSyncStatus, ConnectionProblem, IntegrationStatus, JobStatus
 from workestra.errors import CalendarUnavailable, SlotUnavailable
@@ -75,14 +75,13 @@ async def starts(ctx: ServiceContext, link: LinkView) -> list[datetime]:
 async def run_worker(ctx: ServiceContext, *, until: float = 20.0) -> None:
     """Run the outbox until nothing is pending (retries included), or fail after ``until`` seconds."""
     worker = Worker(ctx, policy=FAST)
-    deadline = asyncio.get_running_loop().time() + until
-    while True:
+
+    async def all_done() -> bool:
         await worker.run_until_idle()
         async with ctx.uow() as uow:
-            if await uow.outbox.pending_count() == 0:
-                return
-        assert asyncio.get_running_loop().time() < deadline, "outbox jobs never finished"
-        await asyncio.sleep(0.1)
+            return await uow.outbox.pending_count() == 0
+
+    await eventually(all_done, within=until, every=0.1, what="every outbox job finishing")
 
 
 async def booked(ctx: ServiceContext, link: LinkView, start: datetime) -> BookingView:

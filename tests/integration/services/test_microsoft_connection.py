@@ -21,7 +21,7 @@ from workestra.clock import SystemClock
 from workestra.config import Settings
 from workestra.db.models import UserIntegration
 from workestra.enums import CalendarProviderName, ConnectionProblem, IntegrationProvider, IntegrationStatus
-from workestra.errors import ConnectionFailed
+from workestra.errors import ConnectionFailed, Forbidden
 from workestra.services.connections import check_connection, complete_connection, disconnect, list_connections
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
@@ -271,19 +271,27 @@ async def test_a_mailbox_without_calendar_says_calendar_not_found(
     assert "Calendar not found" in view.problem_message
 
 
-async def test_a_callback_replayed_in_another_session_connects_nothing(
+async def test_a_callback_replayed_in_another_session_connects_nothing_and_spares_the_hosts_flow(
     ctx: ServiceContext, host: Host, sandbox: SandboxControl
 ) -> None:
     await sandbox.set_auto_consent(ALICE)
     params = await authorize(ctx, host, session_id="alice-browser")
     intruder = (await make_host(ctx, name="Mallory"))[1]
     for who, session in ((intruder, "mallory-browser"), (host, "mallory-browser")):
-        with pytest.raises(ConnectionFailed):
+        with pytest.raises(Forbidden):
             await complete_connection(
                 ctx, who, MS, session_id=session, state=params["state"], code=params["code"]
             )
     assert not [v for v in await list_connections(ctx, intruder) if v.connected]
     assert not [v for v in await list_connections(ctx, host) if v.connected]
+    view = await complete_connection(
+        ctx, host, MS, session_id="alice-browser", state=params["state"], code=params["code"]
+    )
+    assert (view.connected, view.account_email) == (True, ALICE)
+    with pytest.raises(ConnectionFailed):  # and a state is used once
+        await complete_connection(
+            ctx, host, MS, session_id="alice-browser", state=params["state"], code=params["code"]
+        )
 
 
 @pytest.mark.parametrize(

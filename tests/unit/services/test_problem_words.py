@@ -5,7 +5,7 @@ import pytest
 from workestra.calendars import errors
 from workestra.calendars.errors import CalendarError, MissingScope, NeedsReauth
 from workestra.enums import ConnectionProblem
-from workestra.services.problems import PROBLEM_TEXT, describe, problem_for
+from workestra.services.problems import PROBLEM_TEXT, connect_failure, describe, problem_for
 
 
 def _all_subclasses(cls: type[CalendarError]) -> list[type[CalendarError]]:
@@ -26,6 +26,7 @@ EXPECTED: dict[type[CalendarError], ConnectionProblem] = {
     errors.AdminConsentRequired: ConnectionProblem.ADMIN_CONSENT_REQUIRED,
     errors.ProviderNotConfigured: ConnectionProblem.UNAVAILABLE,
     errors.ProviderRejected: ConnectionProblem.UNAVAILABLE,
+    errors.AuthorizationCodeRejected: ConnectionProblem.EXPIRED,
 }
 
 
@@ -71,3 +72,9 @@ def test_dead_grants_are_told_apart(reason: str, problem: ConnectionProblem) -> 
 def test_module_exports_are_all_calendar_errors() -> None:
     assert issubclass(errors.Throttled, CalendarError)
     assert problem_for(MissingScope()) is ConnectionProblem.MISSING_SCOPE
+
+
+def test_a_refused_sign_in_code_is_told_as_such_not_as_an_outage() -> None:
+    text = connect_failure(errors.AuthorizationCodeRejected())
+    assert text == "That sign-in link was already used or has expired. Connect again."
+    assert connect_failure(errors.Throttled()) == describe(ConnectionProblem.UNAVAILABLE)

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from workestra.calendars.errors import (
     AdminConsentRequired,
+    AuthorizationCodeRejected,
     CalendarError,
     CalendarNotFound,
     ConsentDeclined,
@@ -31,6 +32,9 @@ _INTERACTION = frozenset({50076, 50079, 53003, 50058})  # MFA, MFA enrolment, CA
 _USER_DECLINED = frozenset({65004})
 _ADMIN_CONSENT = frozenset({90094, 90095})
 
+# On a code exchange these still mean what they say (grant the permissions, pass MFA) rather than
+# "that code was spent".
+_ASK_THE_USER = frozenset({"consent_missing", "interaction_required"})
 _REAUTH_ERRORS = frozenset({"invalid_grant", "interaction_required", "consent_required", "login_required"})
 _TRANSIENT_ERRORS = frozenset({"temporarily_unavailable", "server_error"})
 
@@ -93,7 +97,8 @@ def token_error(response: httpx2.Response, *, refreshing: bool) -> CalendarError
     """A non-2xx answer of ``/oauth2/v2.0/token`` (PROVIDER-APIS A6).
 
     ``refreshing`` tells a refresh (any ``invalid_grant`` = reconnect, A7) from a code exchange
-    (an unknown ``invalid_grant`` there is a bad or reused code: start the connect flow again).
+    (``invalid_grant`` there is a spent, expired or foreign code: ``AuthorizationCodeRejected``,
+    unless it asks for consent or MFA).
     """
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     try:
@@ -114,6 +119,10 @@ def token_error(response: httpx2.Response, *, refreshing: bool) -> CalendarError
         return ProviderUnavailable(detail, retry_after=retry_after)
     if body.error in _REAUTH_ERRORS:
         reason = _reauth_reason(body)
+        if not refreshing and body.error == "invalid_grant" and reason not in _ASK_THE_USER:
+            # The code itself was refused: redeemed already (54005), expired (70008), issued for
+            # another client or redirect URI. Starting the connect flow again is the whole fix.
+            return AuthorizationCodeRejected(detail)
         if reason is not None:
             return NeedsReauth(detail, reason=reason)
         if refreshing:
@@ -162,7 +171,9 @@ def graph_error_code(response: httpx2.Response) -> str:
 def graph_error(response: httpx2.Response, *, scopes: frozenset[str]) -> CalendarError:
     """A non-2xx Graph answer (PROVIDER-APIS E1, E2) for a call that needed ``scopes``.
 
-    401 here means the retry with a refreshed token was refused too: only the host can fix it.
+    401 here means Graph refused the retry with a freshly refreshed token too. That is an outage of
+    this read, not a dead grant: only the token endpoint can say a grant is dead (``token_error``),
+    and a 401 storm at Graph must not leave the connection needing its host.
     """
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
@@ -171,7 +182,7 @@ def graph_error(response: httpx2.Response, *, scopes: frozenset[str]) -> Calenda
     key = code.lower()
 
     if status == 401:
-        return NeedsReauth(detail, reason="invalid_token")
+        return ProviderUnavailable(detail, retry_after=retry_after)
     if status == 429 or key in _THROTTLE_CODES:
         return Throttled(detail, retry_after=retry_after)
     if status >= 500:

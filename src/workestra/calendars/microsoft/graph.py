@@ -275,7 +275,8 @@ class MicrosoftCalendar:
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx2.Response:
-        """One Graph call; a 401 gets exactly one forced token refresh and one retry (E1)."""
+        """One Graph call; a 401 gets exactly one forced token refresh and one retry (E1). A second
+        401 is ProviderUnavailable: the read failed, the grant (the token endpoint's say) is fine."""
         token = await credentials.access_token()
         response = await self._send(
             credentials.connection_key,

@@ -52,6 +52,9 @@ class IntegrationRepository:
         """Forget authorizations nobody finished (abandoned sign-ins)."""
         await self._session.execute(delete(OAuthState).where(OAuthState.created_at < created_before))
 
+    async def get_state(self, state: str) -> OAuthState | None:
+        return await self._session.get(OAuthState, state)
+
     async def pop_state(self, state: str) -> OAuthState | None:
         """Fetch and delete a pending authorization: a state can be used once."""
         found = await self._session.get(OAuthState, state)

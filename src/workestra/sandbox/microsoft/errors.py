@@ -179,6 +179,7 @@ def throttled(retry_after: str) -> GraphError:
 
 # Default bodies for injected faults, by status (ERR's generic codes; 429 as observed).
 FAULT_DEFAULTS: dict[int, tuple[str, str]] = {
+    401: ("InvalidAuthenticationToken", "Access token validation failure. Invalid audience."),
     429: ("ApplicationThrottled", "Application is over its MailboxConcurrency limit."),
     500: ("generalException", "An unspecified error has occurred."),
     502: ("generalException", "Bad gateway."),

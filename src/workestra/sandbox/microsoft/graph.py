@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 from . import calendars, events, profile
 from . import scopes as scope_names
 from .batch import run_batch
-from .errors import FAULT_DEFAULTS, GraphError, graph_error_body, invalid_token, throttled
+from .errors import FAULT_DEFAULTS, WWW_AUTHENTICATE, GraphError, graph_error_body, invalid_token, throttled
 from .requests_log import entry
 from .state import Fault, MicrosoftState, new_guid
 from .wire import JSON_TYPE, Caller, Context, GraphRequest, GraphResponse, Preferences
@@ -176,6 +176,8 @@ class GraphService:
 
     def _fault_response(self, request: GraphRequest, fault: Fault, status: int) -> GraphResponse:
         headers = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
+        if status == 401:  # Graph's 401s always carry the challenge (E1)
+            headers["WWW-Authenticate"] = WWW_AUTHENTICATE
         if fault.body is not None:
             return _json_response(status, fault.body, headers)
         code, message = FAULT_DEFAULTS.get(status, ("generalException", "Injected fault."))

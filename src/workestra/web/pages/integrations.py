@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from workestra.enums import IntegrationProvider
-from workestra.errors import NotFound, WorkestraError
+from workestra.errors import Forbidden, NotFound, WorkestraError
 from workestra.services.connections import (
     PROVIDER_LABEL,
     check_connection,
@@ -62,6 +62,8 @@ async def callback(
             error=error,
             error_description=error_description,
         )
+    except Forbidden:
+        raise  # another session's sign-in: an error page (403), not a note on this host's cards
     except WorkestraError as exc:  # ConnectionFailed, InvalidInput, …: a message on the card page
         flash(request, exc.message, "error")
         return see_other(ACCOUNTS)

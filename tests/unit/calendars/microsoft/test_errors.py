@@ -13,6 +13,7 @@ import pytest
 
 from workestra.calendars.errors import (
     AdminConsentRequired,
+    AuthorizationCodeRejected,
     CalendarError,
     CalendarNotFound,
     ConsentDeclined,
@@ -187,14 +188,17 @@ def test_refresh_failure_maps_to_host_problem(
     _assert_maps(token_error(response, refreshing=True), expect)
 
 
-# For a CODE EXCHANGE only invalid_grant without a known code differs: a spent or bad code means
-# "start the connect flow again", which is not a dead grant.
+# For a CODE EXCHANGE invalid_grant means the code was spent, expired or foreign: "start the
+# connect flow again", which is not a dead grant (nor an outage); consent and MFA keep their words.
 @pytest.mark.parametrize(
     ("code", "expect"),
     [
-        (54005, Expect(ProviderRejected)),
-        (9002313, Expect(ProviderRejected)),
-        (None, Expect(ProviderRejected)),
+        (54005, Expect(AuthorizationCodeRejected)),
+        (70008, Expect(AuthorizationCodeRejected)),
+        (70000, Expect(AuthorizationCodeRejected)),
+        (500112, Expect(AuthorizationCodeRejected)),
+        (9002313, Expect(AuthorizationCodeRejected)),
+        (None, Expect(AuthorizationCodeRejected)),
         (65001, Expect(NeedsReauth, "consent_missing")),
         (50076, Expect(NeedsReauth, "interaction_required")),
     ],
@@ -337,7 +341,7 @@ GRAPH_CASES: list[tuple[int, str, dict[str, str], Expect]] = [
         401,
         "InvalidAuthenticationToken",
         {"WWW-Authenticate": 'Bearer realm=""'},
-        Expect(NeedsReauth, "invalid_token"),
+        Expect(ProviderUnavailable),  # after the refreshed retry: an outage, not a dead grant
     ),
     (403, "ErrorAccessDenied", {}, Expect(MissingScope)),
     (403, "Authorization_RequestDenied", {}, Expect(MissingScope)),

@@ -12,6 +12,7 @@ import httpx2
 import pytest
 
 from workestra.calendars.errors import (
+    AuthorizationCodeRejected,
     ConsentDeclined,
     NeedsReauth,
     ProviderRejected,
@@ -247,7 +248,7 @@ async def test_token_failures_are_logged_without_tokens_or_codes(
         )
 
     caplog.set_level(logging.DEBUG)
-    with pytest.raises(NeedsReauth):
+    with pytest.raises(AuthorizationCodeRejected):
         await _oauth(handler).exchange_code(code="secret-code-123", code_verifier=VERIFIER)
     text = caplog.text
     assert "700082" in text
@@ -300,7 +301,7 @@ def test_callback_errors_map_through_the_client_too() -> None:
     assert isinstance(oauth.authorization_error("invalid_request", None), ProviderRejected)
 
 
-async def test_profile_with_expired_token_needs_reauth() -> None:
+async def test_profile_refused_by_graph_is_an_outage_not_a_dead_grant() -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
         return httpx2.Response(
             401,
@@ -309,6 +310,5 @@ async def test_profile_with_expired_token_needs_reauth() -> None:
             ),
         )
 
-    with pytest.raises(NeedsReauth) as caught:
+    with pytest.raises(ProviderUnavailable):
         await _oauth(handler).fetch_profile("at-1")
-    assert caught.value.reason == "invalid_token"
