@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 class Budget(StrEnum):
+    PAGES_PER_CLIENT = "pages_per_client"
     SLOTS_PER_CLIENT = "slots_per_client"
     BOOKINGS_PER_CLIENT = "bookings_per_client"
     BOOKINGS_PER_EMAIL = "bookings_per_email"
@@ -36,6 +37,8 @@ class Budget(StrEnum):
 # invitee may rebook a few times in a minute. A client making sixty bookings in five seconds, or
 # mailing one address over and over, is stopped early.
 DEFAULT_LIMITS: Mapping[Budget, str] = {
+    # Public pages read only our database (the confirmation page polls every few seconds).
+    Budget.PAGES_PER_CLIENT: "120/minute;2000/hour",
     Budget.SLOTS_PER_CLIENT: "60/minute;600/hour",
     Budget.BOOKINGS_PER_CLIENT: "10/minute;30/hour",
     Budget.BOOKINGS_PER_EMAIL: "5/10 minutes;20/day",

@@ -1,4 +1,5 @@
-"""What anonymous callers may spend: slot reads and bookings on public links, and login attempts.
+"""What anonymous callers may spend: public page views, slot reads and bookings on public links,
+and login (or password) attempts.
 
 Each use case names its budgets and keys; the counting (in-process or Redis) is the context's
 RateLimiter. ``client`` is the caller's address as the web layer trusts it (proxies included only
@@ -19,6 +20,17 @@ def _wait(spent: Spent) -> str:
         return f"{spent.retry_after} seconds"
     minutes = math.ceil(spent.retry_after / 60)
     return "a minute" if minutes == 1 else f"{minutes} minutes"
+
+
+async def spend_page_view(ctx: ServiceContext, *, client: str | None) -> None:
+    """Public pages (booking, confirmation, login) are cheap but open to anyone: at most so many per
+    client."""
+    spent = await ctx.rate_limiter.spend(Budget.PAGES_PER_CLIENT, client or UNKNOWN_CLIENT)
+    if spent is not None:
+        raise RateLimited(
+            f"Too many page requests from your network. Please try again in {_wait(spent)}.",
+            retry_after=spent.retry_after,
+        )
 
 
 async def spend_slot_read(ctx: ServiceContext, *, client: str | None) -> None:

@@ -9,6 +9,7 @@ from workestra.config import Settings
 from workestra.errors import Forbidden, NotAuthenticated
 from workestra.security.csrf import CsrfSigner, same_origin
 from workestra.services.context import ServiceContext
+from workestra.services.rate_limits import spend_page_view
 from workestra.services.users import Host, get_host, host_for_api_key
 
 
@@ -30,6 +31,11 @@ def _client_address(request: Request) -> str | None:
 CtxDep = Annotated[ServiceContext, Depends(_ctx)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
 ClientAddress = Annotated[str | None, Depends(_client_address)]
+
+
+async def public_page_view(ctx: CtxDep, client: ClientAddress) -> None:
+    """For a public page's router: each view spends the client's page budget (429 past it)."""
+    await spend_page_view(ctx, client=client)
 
 
 def session_id(request: Request) -> str:

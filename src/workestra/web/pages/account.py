@@ -5,12 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from workestra.errors import InvalidInput
+from workestra.errors import InvalidInput, RateLimited
 from workestra.services.account import change_password
 from workestra.services.sessions import end_all_sessions
 from workestra.services.users import Host
-from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
-from workestra.web.errors import STATUS
+from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, CurrentHost
+from workestra.web.errors import STATUS, retry_after_headers
 from workestra.web.pages.rendering import flash, render, see_other
 from workestra.web.sessions import renew_session
 
@@ -19,10 +19,13 @@ router = APIRouter(prefix="/settings/account", tags=["pages"])
 ACCOUNT = "/settings/account"
 
 
-def _page(request: Request, host: Host, error: InvalidInput | None = None) -> Response:
+def _page(request: Request, host: Host, error: InvalidInput | RateLimited | None = None) -> Response:
     context = {"error": error.message if error else None, "field_errors": error.fields if error else {}}
     status_code = STATUS[error.code] if error else 200
-    return render(request, "settings/account.html", context, host=host, status_code=status_code)
+    page = render(request, "settings/account.html", context, host=host, status_code=status_code)
+    if error is not None:
+        page.headers.update(retry_after_headers(error))
+    return page
 
 
 @router.get("")
@@ -36,12 +39,15 @@ async def password(
     ctx: CtxDep,
     host: CurrentHost,
     _csrf: CsrfDep,
+    client: ClientAddress,
     current_password: Annotated[str, Form(max_length=1024)] = "",
     new_password: Annotated[str, Form(max_length=1024)] = "",
 ) -> Response:
     try:
-        await change_password(ctx, host, current_password=current_password, new_password=new_password)
-    except InvalidInput as exc:
+        await change_password(
+            ctx, host, current_password=current_password, new_password=new_password, client=client
+        )
+    except (InvalidInput, RateLimited) as exc:
         return _page(request, host, exc)
     renew_session(request)  # the change ended every session of the host's: this browser gets a new one
     flash(request, "Password changed. You were logged out everywhere else.")

@@ -3,7 +3,7 @@
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from workestra.enums import CalendarSyncStatus
@@ -13,10 +13,10 @@ from workestra.services.booking_links import public_page
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import emails_delivered
 from workestra.services.validation import check_timezone, offered_timezones
-from workestra.web.deps import CtxDep
+from workestra.web.deps import CtxDep, public_page_view
 from workestra.web.pages.rendering import render
 
-router = APIRouter(prefix="/book", tags=["pages"])
+router = APIRouter(prefix="/book", tags=["pages"], dependencies=[Depends(public_page_view)])
 
 
 async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> BookingView:

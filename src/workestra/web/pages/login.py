@@ -2,12 +2,12 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from workestra.errors import NotAuthenticated, RateLimited
 from workestra.services.users import authenticate
-from workestra.web.deps import CsrfDep, CtxDep
+from workestra.web.deps import CsrfDep, CtxDep, public_page_view
 from workestra.web.errors import retry_after_headers
 from workestra.web.pages.rendering import local_path, render, see_other
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["pages"])
 HOME = "/calendar"
 
 
-@router.get("/login")
+@router.get("/login", dependencies=[Depends(public_page_view)])
 async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
     if isinstance(request.session.get("uid"), str):
         return see_other(local_path(next, HOME))
