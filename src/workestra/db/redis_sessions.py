@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
+from redis.exceptions import RedisError
 
-from workestra.db.sessions import SessionRecord
+from workestra.db.sessions import SessionRecord, reporting_outages
 
 
 def _ttl_ms(record: SessionRecord) -> int:
@@ -55,12 +56,13 @@ class RedisSessionStore:
         self._users = f"{key_prefix}:user-sessions:"
 
     async def get(self, key: str) -> SessionRecord | None:
-        text = await self._redis.get(self._sessions + key)
+        async with reporting_outages(RedisError):
+            text = await self._redis.get(self._sessions + key)
         return _decode(text) if isinstance(text, str) else None
 
     async def add(self, key: str, record: SessionRecord) -> None:
         ttl = _ttl_ms(record)
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with reporting_outages(RedisError), self._redis.pipeline(transaction=True) as pipe:
             pipe.set(self._sessions + key, _encode(record), px=ttl, nx=True)
             if record.user_id is not None:
                 self._remember(pipe, record.user_id, key, ttl)
@@ -68,12 +70,13 @@ class RedisSessionStore:
 
     async def update(self, key: str, record: SessionRecord) -> bool:
         ttl = _ttl_ms(record)
-        # XX: only while the key still exists, so an ended session is never written back.
-        stored = await self._redis.set(self._sessions + key, _encode(record), px=ttl, xx=True)
-        if stored and record.user_id is not None:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                self._remember(pipe, record.user_id, key, ttl)
-                await pipe.execute()
+        async with reporting_outages(RedisError):
+            # XX: only while the key still exists, so an ended session is never written back.
+            stored = await self._redis.set(self._sessions + key, _encode(record), px=ttl, xx=True)
+            if stored and record.user_id is not None:
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    self._remember(pipe, record.user_id, key, ttl)
+                    await pipe.execute()
         return bool(stored)
 
     def _remember(self, pipe: Pipeline, user_id: str, key: str, ttl: int) -> None:
@@ -84,7 +87,8 @@ class RedisSessionStore:
         pipe.pexpire(members, ttl, gt=True)
 
     async def delete(self, key: str) -> None:
-        await self._redis.delete(self._sessions + key)
+        async with reporting_outages(RedisError):
+            await self._redis.delete(self._sessions + key)
 
     async def delete_for_user(self, user_id: str) -> None:
         members = self._users + user_id

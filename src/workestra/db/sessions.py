@@ -6,16 +6,33 @@ ended even when one of its requests was still in flight.
 """
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import delete, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from workestra.db.engine import Database
 from workestra.db.models import BrowserSession
 
 SessionData = dict[str, Any]  # what routes keep in request.session: a JSON object
+
+
+class SessionStoreUnavailable(Exception):
+    """The store couldn't be reached or refused the call (database or Redis down)."""
+
+
+@asynccontextmanager
+async def reporting_outages(*errors: type[BaseException]) -> AsyncIterator[None]:
+    """Turn a backend's own failures (``errors``, or a lost connection) into SessionStoreUnavailable."""
+    caught: tuple[type[BaseException], ...] = (*errors, OSError)
+    try:
+        yield
+    except caught as exc:
+        raise SessionStoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +45,8 @@ class SessionRecord:
 
 
 class SessionStore(Protocol):
+    """get, add, update and delete raise SessionStoreUnavailable when the backend is down."""
+
     async def get(self, key: str) -> SessionRecord | None:
         """The record stored under ``key`` (expired or not: the caller decides), or None."""
         ...
@@ -63,7 +82,7 @@ class DatabaseSessionStore:
         self._database = database
 
     async def get(self, key: str) -> SessionRecord | None:
-        async with self._database.session(write=False) as session:
+        async with reporting_outages(SQLAlchemyError), self._database.session(write=False) as session:
             row = await session.get(BrowserSession, key)
             if row is None:
                 return None
@@ -76,7 +95,7 @@ class DatabaseSessionStore:
             )
 
     async def add(self, key: str, record: SessionRecord) -> None:
-        async with self._database.session(write=True) as session:
+        async with reporting_outages(SQLAlchemyError), self._database.session(write=True) as session:
             # Sessions nobody came back for are swept here, where rows are made (index on expires_at).
             expired = delete(BrowserSession).where(BrowserSession.expires_at <= record.created_at)
             await session.execute(expired)
@@ -93,7 +112,7 @@ class DatabaseSessionStore:
             await session.commit()
 
     async def update(self, key: str, record: SessionRecord) -> bool:
-        async with self._database.session(write=True) as session:
+        async with reporting_outages(SQLAlchemyError), self._database.session(write=True) as session:
             result = await session.execute(
                 update(BrowserSession)
                 .where(BrowserSession.id_hash == key)
@@ -110,7 +129,7 @@ class DatabaseSessionStore:
             return found
 
     async def delete(self, key: str) -> None:
-        async with self._database.session(write=True) as session:
+        async with reporting_outages(SQLAlchemyError), self._database.session(write=True) as session:
             await session.execute(delete(BrowserSession).where(BrowserSession.id_hash == key))
             await session.commit()
 

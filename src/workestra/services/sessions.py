@@ -6,13 +6,18 @@ is deleted, and a session past its idle or absolute lifetime opens as empty. Nev
 """
 
 import copy
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from workestra.db.sessions import SessionData, SessionRecord
+from workestra.db.sessions import SessionData, SessionRecord, SessionStoreUnavailable
 from workestra.security.session_ids import is_session_id, new_session_id, session_key
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host
+
+__all__ = ["SessionStoreUnavailable", "end_all_sessions", "open_session", "save_session"]
+
+logger = logging.getLogger(__name__)
 
 # A host who comes back within three days stays signed in; nobody stays signed in past fourteen.
 IDLE_LIFETIME = timedelta(days=3)
@@ -29,6 +34,7 @@ class OpenSession:
     session_id: str | None = None
     record: SessionRecord | None = None
     data: SessionData = field(default_factory=dict)
+    store_down: bool = False  # the store couldn't be read: nothing is known, nothing is saved
 
 
 def _expires_at(created_at: datetime, now: datetime) -> datetime:
@@ -46,11 +52,15 @@ async def open_session(ctx: ServiceContext, session_id: str | None) -> OpenSessi
     if session_id is None or not is_session_id(session_id):
         return OpenSession()
     key = session_key(session_id)
-    record = await ctx.sessions.get(key)
+    try:
+        record = await ctx.sessions.get(key)
+        if record is not None and record.expires_at <= ctx.clock.now():
+            await ctx.sessions.delete(key)
+            record = None
+    except SessionStoreUnavailable as exc:  # the page still works, as for somebody signed out
+        logger.error("session store unavailable, opening no session: %s", exc)
+        return OpenSession(store_down=True)
     if record is None:
-        return OpenSession()
-    if record.expires_at <= ctx.clock.now():
-        await ctx.sessions.delete(key)
         return OpenSession()
     # A deep copy: a route changing a nested value must show up as a change when saving.
     return OpenSession(session_id=session_id, record=record, data=copy.deepcopy(record.data))
@@ -64,8 +74,11 @@ async def save_session(
 
     A new id replaces the old one when there was no session, when ``renew`` asks for it, or when
     the signed-in user (``data["uid"]``) changed. An existing record is only ever updated, never
-    re-created: a session ended by another request stays ended.
+    re-created: a session ended by another request stays ended. Raises SessionStoreUnavailable when
+    the store is down (the caller leaves the browser's cookie as it is).
     """
+    if opened.store_down:
+        raise SessionStoreUnavailable("the session store was down when this request began")
     old_key = session_key(opened.session_id) if opened.session_id else None
     if not data:
         if old_key is not None:

@@ -11,6 +11,7 @@ from workestra.security.csrf import CsrfSigner, same_origin
 from workestra.services.context import ServiceContext
 from workestra.services.rate_limits import spend_page_view
 from workestra.services.users import Host, get_host, host_for_api_key
+from workestra.web.sessions import anonymous_id
 
 
 def _ctx(request: Request) -> ServiceContext:
@@ -39,7 +40,10 @@ async def public_page_view(ctx: CtxDep, client: ClientAddress) -> None:
 
 
 def session_id(request: Request) -> str:
-    """A random id for this browser session (binds CSRF tokens and OAuth states to it)."""
+    """A random id for this browser (binds CSRF tokens and OAuth states to it): kept in the stored
+    session once somebody is signed in, else in a cookie only, so anonymous views store nothing."""
+    if not isinstance(request.session.get("uid"), str):
+        return anonymous_id(request)
     sid = request.session.get("sid")
     if not isinstance(sid, str):
         sid = secrets.token_urlsafe(24)

@@ -3,7 +3,16 @@ store and saves it back, so routes keep reading and writing a plain dict.
 
 The cookie holds only the session's random id (HttpOnly, SameSite=Lax, Secure on https). A new id
 is set whenever the signed-in user changes or a route asks for one with ``renew_session``.
+
+Somebody not signed in gets no stored session for a form's CSRF token: the token binds to a random
+id kept only in the ``workestra_anon`` cookie (a double-submit cookie, signed through the token),
+so anonymous page views and forged posts store nothing. A store outage opens no session and keeps
+the browser's cookie as it is.
 """
+
+import logging
+import re
+import secrets
 
 from fastapi import Request
 from starlette.datastructures import MutableHeaders
@@ -11,10 +20,35 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from workestra.services.context import ServiceContext
-from workestra.services.sessions import ABSOLUTE_LIFETIME, open_session, save_session
+from workestra.services.sessions import (
+    ABSOLUTE_LIFETIME,
+    OpenSession,
+    SessionStoreUnavailable,
+    open_session,
+    save_session,
+)
+
+logger = logging.getLogger(__name__)
 
 COOKIE = "workestra_session"
+ANONYMOUS_COOKIE = "workestra_anon"
 _RENEW = "workestra.renew_session"
+_NEW_ANONYMOUS = "workestra.new_anonymous_id"
+_ANONYMOUS_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def anonymous_id(request: Request) -> str:
+    """The id that binds a signed-out browser's form tokens: its cookie's, or a new one that goes
+    out with the response. Nothing is stored on the server."""
+    fresh = request.scope.get(_NEW_ANONYMOUS)
+    if isinstance(fresh, str):
+        return fresh
+    sent = request.cookies.get(ANONYMOUS_COOKIE, "")
+    if _ANONYMOUS_ID.match(sent):
+        return sent
+    fresh = secrets.token_urlsafe(24)
+    request.scope[_NEW_ANONYMOUS] = fresh
+    return fresh
 
 
 def renew_session(request: Request) -> None:
@@ -49,17 +83,25 @@ class ServerSessionMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                kept_id = await save_session(
-                    self._ctx, opened, scope["session"], renew=bool(scope.get(_RENEW))
-                )
                 headers = MutableHeaders(scope=message)
-                if kept_id is not None and kept_id != sent_id:
-                    headers.append(
-                        "Set-Cookie", f"{COOKIE}={kept_id}; Max-Age={self._max_age}; {self._flags}"
-                    )
-                elif kept_id is None and sent_id is not None:
-                    headers.append("Set-Cookie", f"{COOKIE}=; Max-Age=0; {self._flags}")
+                await self._save(opened, scope, sent_id, headers)
+                anonymous = scope.get(_NEW_ANONYMOUS)
+                if isinstance(anonymous, str):
+                    headers.append("Set-Cookie", f"{ANONYMOUS_COOKIE}={anonymous}; {self._flags}")
                 headers.add_vary_header("Cookie")
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+    async def _save(
+        self, opened: OpenSession, scope: Scope, sent_id: str | None, headers: MutableHeaders
+    ) -> None:
+        try:
+            kept_id = await save_session(self._ctx, opened, scope["session"], renew=bool(scope.get(_RENEW)))
+        except SessionStoreUnavailable as exc:
+            logger.error("session store unavailable, session not saved: %s", exc)
+            return
+        if kept_id is not None and kept_id != sent_id:
+            headers.append("Set-Cookie", f"{COOKIE}={kept_id}; Max-Age={self._max_age}; {self._flags}")
+        elif kept_id is None and sent_id is not None:
+            headers.append("Set-Cookie", f"{COOKIE}=; Max-Age=0; {self._flags}")

@@ -41,9 +41,9 @@ class SessionServer:
         return self.server.url
 
     async def stored_keys(self) -> list[str]:
-        """What the store keeps to find sessions (table keys, or Redis key names)."""
+        """The sessions the store keeps (table keys, or Redis session key names)."""
         if self.redis is not None:
-            return await self.redis.keys()
+            return [key for key in await self.redis.keys() if ":session:" in key]
         engine = create_async_engine(self.server.settings.database_url)
         try:
             async with engine.connect() as connection:
@@ -194,18 +194,43 @@ async def test_the_cookie_is_an_opaque_id_and_only_its_hash_is_stored(
 
 
 async def test_logging_in_issues_a_new_session_id(session_server: SessionServer, account: Account) -> None:
-    async with _client(session_server) as browser:
+    planted = "P" * 43  # a well-formed id somebody set in the browser before the host signs in
+    async with _client(session_server, planted) as browser:
         token = await csrf_of(browser, "/login")
-        before = browser.cookies[COOKIE]  # the anonymous session that carries the login form's CSRF
         response = await browser.post(
             "/login", data={"email": account.host.email, "password": PASSWORD, "csrf_token": token}
         )
         assert response.status_code == 303
-        after = browser.cookies[COOKIE]
-        assert (await browser.get("/calendar")).status_code == 200
-    assert after != before
-    # A session id planted before login (fixation) never becomes the signed-in one.
-    assert not await _opens_calendar(session_server, before)
+        after = response.cookies[COOKIE]
+    assert after != planted
+    assert await _opens_calendar(session_server, after)
+    # The planted id (fixation) never becomes the signed-in one.
+    assert not await _opens_calendar(session_server, planted)
+
+
+async def test_anonymous_views_and_forged_posts_store_no_session(
+    session_server: SessionServer, account: Account
+) -> None:
+    async with _client(session_server) as visitor:
+        for _ in range(3):
+            assert (await visitor.get("/login")).status_code == 200
+            assert (await visitor.get(f"/book/{account.host.link.slug}")).status_code == 200
+            for path, refused in (
+                ("/login", 403),
+                ("/logout", 403),
+                (f"/settings/booking-links/{account.host.link.id}", 303),  # to the login page
+            ):
+                forged = await visitor.post(path, data={"csrf_token": "forged", "email": "x@example.test"})
+                assert forged.status_code == refused, path
+        assert COOKIE not in visitor.cookies
+        token = await csrf_of(visitor, "/login")  # the form still works: its token binds to a cookie
+        signed_in = await visitor.post(
+            "/login", data={"email": account.host.email, "password": PASSWORD, "csrf_token": token}
+        )
+        assert signed_in.status_code == 303
+        assert len(await session_server.stored_keys()) >= 1
+        await visitor.post("/logout", data={"csrf_token": await csrf_of(visitor, "/calendar")})
+    assert await session_server.stored_keys() == []
 
 
 async def test_log_out_everywhere_ends_every_session_of_the_host_and_no_one_elses(
