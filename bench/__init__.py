@@ -30,6 +30,15 @@ class Comparison:
         return self.ratio <= self.target_ratio
 
 
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A benchmark that could not run here, and what to do about it (it misses no target)."""
+
+    name: str
+    reason: str
+    met: bool = True
+
+
 def median_seconds(func: Callable[[], object], *, repeat: int) -> float:
     """Median seconds per call over `repeat` timeit runs of about 0.2 s each."""
     timer = timeit.Timer(func)

@@ -1,17 +1,33 @@
-"""`python -m bench [NAME ...] [--repeat N] [--check]`: run benchmarks and print a table."""
+"""`python -m bench [NAME ...] [--repeat N] [--check]`: run benchmarks and print their tables."""
 
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import Comparison, booking_page, engine
+from bench import Comparison, Skipped, booking_page, engine, throughput
+from bench.throughput import Throughput
 
-# Name -> benchmark. Add new benchmarks here; each returns one Comparison.
-BENCHMARKS: dict[str, Callable[..., Comparison]] = {
+Result = Comparison | Throughput | Skipped
+
+# Name -> benchmark. Add new benchmarks here; each returns a Comparison (timed against a baseline),
+# a Throughput (requests/s under load against a static file), or Skipped (with what to install).
+BENCHMARKS: dict[str, Callable[..., Result]] = {
     "slots-60d-2000-busy": engine.slots_vs_sorting_busy,
     "slots-api-week": booking_page.slots_api_microsoft_vs_none,
+    "public-throughput": throughput.public_pages_throughput,
 }
 
 _COLUMNS = ("benchmark", "subject", "median", "baseline", "median", "ratio", "target", "", "detail")
+_THROUGHPUT_COLUMNS = (
+    "benchmark",
+    "engine",
+    "target",
+    "requests/s",
+    "p50",
+    "p99",
+    "p99/p50",
+    "÷ static",
+    "checks",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -24,26 +40,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
     results = [BENCHMARKS[name](repeat=args.repeat) for name in args.names or BENCHMARKS]
-    _print_table(results)
+    comparisons = [result for result in results if isinstance(result, Comparison)]
+    throughputs = [result for result in results if isinstance(result, Throughput)]
+    if comparisons:
+        _print_rows([_COLUMNS, *map(_comparison_row, comparisons)])
+    for measured in throughputs:
+        print()
+        _print_rows([_THROUGHPUT_COLUMNS, *_throughput_rows(measured)])
+        for note in measured.notes:
+            print(f"  {note}")
+    for skipped in (result for result in results if isinstance(result, Skipped)):
+        print(f"\n{skipped.name} skipped: {skipped.reason}")
     return 1 if args.check and not all(result.met for result in results) else 0
 
 
-def _print_table(results: Sequence[Comparison]) -> None:
-    rows = [_COLUMNS] + [
-        (
-            result.name,
-            result.subject,
-            f"{result.subject_seconds * 1e3:.3f} ms",
-            result.baseline,
-            f"{result.baseline_seconds * 1e3:.3f} ms",
-            f"{result.ratio:.2f}x",
-            f"<= {result.target_ratio:g}x",
-            "ok" if result.met else "MISSED",
-            result.detail,
+def _comparison_row(result: Comparison) -> tuple[str, ...]:
+    return (
+        result.name,
+        result.subject,
+        f"{result.subject_seconds * 1e3:.3f} ms",
+        result.baseline,
+        f"{result.baseline_seconds * 1e3:.3f} ms",
+        f"{result.ratio:.2f}x",
+        f"<= {result.target_ratio:g}x",
+        "ok" if result.met else "MISSED",
+        result.detail,
+    )
+
+
+def _throughput_rows(result: Throughput) -> list[tuple[str, ...]]:
+    rows: list[tuple[str, ...]] = []
+    for row in result.rows:
+        checks = "; ".join(f"{check.label} {'ok' if check.met else 'MISSED'}" for check in row.checks)
+        rows.append(
+            (
+                result.name,
+                row.engine,
+                row.target,
+                f"{row.per_second:.0f}",
+                f"{row.p50_seconds * 1e3:.1f} ms",
+                f"{row.p99_seconds * 1e3:.1f} ms",
+                f"{row.p99_seconds / row.p50_seconds:.1f}x",
+                f"{row.to_static:.2f}",
+                checks,
+            )
         )
-        for result in results
-    ]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(_COLUMNS))]
+    return rows
+
+
+def _print_rows(rows: Sequence[tuple[str, ...]]) -> None:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     for index, row in enumerate(rows):
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
         if index == 0:
