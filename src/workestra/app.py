@@ -34,6 +34,8 @@ from workestra.services.context import ServiceContext
 from workestra.web.api import router as api_router
 from workestra.web.docs import install_docs
 from workestra.web.errors import install_error_handlers
+from workestra.web.health import PROBE_PATHS
+from workestra.web.health import router as health_router
 from workestra.web.pages import router as pages_router
 from workestra.web.security_headers import SecurityHeadersMiddleware
 from workestra.web.sessions import ServerSessionMiddleware
@@ -151,11 +153,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
         ServerSessionMiddleware,
         ctx=ctx,
         https_only=settings.base_url.startswith("https://"),
-        sessionless_prefixes=("/static/", "/api/"),
+        sessionless_prefixes=("/static/", "/api/", *PROBE_PATHS),
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outside the sessions: on every response
     install_error_handlers(app)
     install_docs(app)
+    app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")

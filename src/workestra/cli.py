@@ -1,12 +1,15 @@
 """Command line (checked from outside): serve | worker | migrate | demo | users create."""
 
 import asyncio
+import copy
 import json
 import logging
 import signal
+from typing import Any
 
 import click
 import uvicorn
+import uvicorn.config
 
 from workestra.config import Settings, load_settings
 from workestra.db.migrate import upgrade_to_head
@@ -15,6 +18,14 @@ from workestra.db.migrate import upgrade_to_head
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx2").setLevel(logging.WARNING)
+
+
+def _uvicorn_logging() -> dict[str, Any]:
+    """Uvicorn's own logging set-up, with the health probes left out of the access log."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["probes"] = {"()": "workestra.web.health.ProbeAccessFilter"}
+    config["loggers"]["uvicorn.access"]["filters"] = ["probes"]
+    return config
 
 
 def serve_app(settings: Settings, *, host: str, port: int) -> None:
@@ -26,6 +37,7 @@ def serve_app(settings: Settings, *, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level="info",
+        log_config=_uvicorn_logging(),
         proxy_headers=False,  # create_app trusts the proxies in WORKESTRA_FORWARDED_ALLOW_IPS, no others
     )
 

@@ -1,11 +1,19 @@
-"""Bring a database to the newest schema with Alembic (the migrations ship inside the package)."""
+"""Bring a database to the newest schema with Alembic (the migrations ship inside the package), and
+say which revision a database is at."""
 
+import functools
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
+
+from workestra.db.engine import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,3 +38,27 @@ async def upgrade_to_head(url: str) -> None:
             await connection.run_sync(_upgrade)
     finally:
         await engine.dispose()
+
+
+class DatabaseUnreachable(Exception):
+    """The database refused or never answered a connection."""
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The newest revision(s) of the migrations shipped with this code (read once)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("")).get_heads())
+
+
+async def applied_revisions(database: Database) -> frozenset[str]:
+    """The revision(s) the database is at (empty before the first migration), after a `SELECT 1`."""
+
+    def current(connection: Connection) -> frozenset[str]:
+        return frozenset(MigrationContext.configure(connection).get_current_heads())
+
+    try:
+        async with database.read_engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            return await connection.run_sync(current)
+    except (SQLAlchemyError, OSError) as exc:
+        raise DatabaseUnreachable(type(exc).__name__) from exc
