@@ -166,4 +166,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
         # Added last, so it wraps the rest: every part of the app sees one client address. Uvicorn's proxy
         # handling stays off (cli.py), so this is the one place proxies are trusted.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+        if "*" in settings.forwarded_allow_ips:
+            logger.warning(
+                "WORKESTRA_FORWARDED_ALLOW_IPS=* believes X-Forwarded-For from anyone: a client that "
+                "reaches this server directly can claim any address and escape the rate limits"
+            )
     return app

@@ -120,6 +120,17 @@ class RateLimiter:
             logger.error("rate-limit storage unavailable, not counting %s: %s", budget, exc.storage_error)
         return None
 
+    async def check(self, budget: Budget, key: str) -> Spent | None:
+        """A ``Spent`` when ``budget`` is already used up for ``key``; counts nothing."""
+        identity = _identity(key)
+        try:
+            for item in self._limits[budget]:
+                if not await self._limiter.test(item, budget, identity):
+                    return Spent(budget, await self._retry_after(item, budget, identity))
+        except StorageError as exc:
+            logger.error("rate-limit storage unavailable, not checking %s: %s", budget, exc.storage_error)
+        return None
+
     async def spend_all(self, charges: Mapping[Budget, str]) -> Spent | None:
         """Spend each budget for its key; the first one used up, if any."""
         for budget, key in charges.items():

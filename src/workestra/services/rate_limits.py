@@ -6,6 +6,7 @@ RateLimiter. ``client`` is the caller's address as the web layer trusts it (prox
 when configured).
 """
 
+import ipaddress
 import math
 
 from workestra.errors import RateLimited
@@ -13,6 +14,23 @@ from workestra.security.rate_limit import Budget, Spent
 from workestra.services.context import ServiceContext
 
 UNKNOWN_CLIENT = "unknown"
+IPV6_PREFIX = 64  # one subscriber's IPv6 network: its addresses share one budget
+
+
+def client_key(client: str | None) -> str:
+    """Whose budget a caller spends: an IPv4 address, or the /64 network of an IPv6 one (a client
+    with a /64 would otherwise have 2^64 fresh budgets)."""
+    if not client:
+        return UNKNOWN_CLIENT
+    try:
+        address = ipaddress.ip_address(client)
+    except ValueError:
+        return client
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, IPV6_PREFIX), strict=False))
+    return str(address)
 
 
 def _wait(spent: Spent) -> str:
@@ -25,7 +43,7 @@ def _wait(spent: Spent) -> str:
 async def spend_page_view(ctx: ServiceContext, *, client: str | None) -> None:
     """Public pages (booking, confirmation, login) are cheap but open to anyone: at most so many per
     client."""
-    spent = await ctx.rate_limiter.spend(Budget.PAGES_PER_CLIENT, client or UNKNOWN_CLIENT)
+    spent = await ctx.rate_limiter.spend(Budget.PAGES_PER_CLIENT, client_key(client))
     if spent is not None:
         raise RateLimited(
             f"Too many page requests from your network. Please try again in {_wait(spent)}.",
@@ -35,7 +53,7 @@ async def spend_page_view(ctx: ServiceContext, *, client: str | None) -> None:
 
 async def spend_slot_read(ctx: ServiceContext, *, client: str | None) -> None:
     """Every public slots request reads the host's calendar live: at most so many per client."""
-    spent = await ctx.rate_limiter.spend(Budget.SLOTS_PER_CLIENT, client or UNKNOWN_CLIENT)
+    spent = await ctx.rate_limiter.spend(Budget.SLOTS_PER_CLIENT, client_key(client))
     if spent is not None:
         raise RateLimited(
             f"Too many requests for available times from your network. Please try again in {_wait(spent)}.",
@@ -44,13 +62,12 @@ async def spend_slot_read(ctx: ServiceContext, *, client: str | None) -> None:
 
 
 async def spend_booking(ctx: ServiceContext, *, client: str | None, email: str) -> None:
-    """A booking sends email to an address the caller chose: limited per client and per address."""
-    spent = await ctx.rate_limiter.spend_all(
-        {
-            Budget.BOOKINGS_PER_CLIENT: client or UNKNOWN_CLIENT,
-            Budget.BOOKINGS_PER_EMAIL: email.strip().lower(),
-        }
-    )
+    """Before a booking attempt: spends the client's budget and checks (without spending) the
+    invitee address's. The address's budget is spent only by a booking made (``count_booking``),
+    so nobody can use it up for somebody else's address with requests that book nothing."""
+    spent = await ctx.rate_limiter.spend(Budget.BOOKINGS_PER_CLIENT, client_key(client))
+    if spent is None:
+        spent = await ctx.rate_limiter.check(Budget.BOOKINGS_PER_EMAIL, _address(email))
     if spent is None:
         return
     who = "your network" if spent.budget is Budget.BOOKINGS_PER_CLIENT else "this email address"
@@ -60,8 +77,17 @@ async def spend_booking(ctx: ServiceContext, *, client: str | None, email: str) 
     )
 
 
+async def count_booking(ctx: ServiceContext, *, email: str) -> None:
+    """A booking was made for ``email``: it spends that address's budget (each one mails it)."""
+    await ctx.rate_limiter.spend(Budget.BOOKINGS_PER_EMAIL, _address(email))
+
+
+def _address(email: str) -> str:
+    return email.strip().lower()
+
+
 def _login_keys(email: str, client: str | None) -> tuple[str, str]:
-    who = client or UNKNOWN_CLIENT
+    who = client_key(client)
     return f"{email.strip().lower()}|{who}", who
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException
 
 from workestra.errors import ErrorCode, RateLimited, WorkestraError
+from workestra.web.security_headers import ALWAYS, CONTENT_SECURITY_POLICY
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +107,11 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
     # Last resort at the process edge: log with context, answer plainly, never leak a trace.
     logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     message = "Something went wrong on our side. Nothing was booked; please try again."
+    # This answer leaves from outside every middleware, so it carries its own security headers.
+    headers = {**ALWAYS, "Content-Security-Policy": CONTENT_SECURITY_POLICY}
     if wants_json(request):
-        return JSONResponse(error_body("internal_error", message), 500)
-    return HTMLResponse(f"<h1>Sorry</h1><p>{message}</p>", 500)
+        return JSONResponse(error_body("internal_error", message), 500, headers=headers)
+    return HTMLResponse(f"<h1>Sorry</h1><p>{message}</p>", 500, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

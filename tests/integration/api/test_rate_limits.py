@@ -193,3 +193,46 @@ async def test_two_servers_on_one_redis_spend_one_budget(two_servers_on_one_redi
         for client in (one, two):
             refused = await _book(client, link.slug, starts[4], "late@example.test")
             _assert_refused(refused, within_seconds=60, says="your network")
+
+
+@pytest.mark.parametrize("live_overrides", [TRUST_LOOPBACK_PROXY])
+async def test_requests_that_book_nothing_never_use_up_somebody_elses_address(
+    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    starts = await _starts(http, alice.link.slug)
+    for i in range(8):  # refused attempts in the victim's name, from many addresses
+        wasted = await _book(
+            http,
+            alice.link.slug,
+            "2001-01-01T09:00:00+00:00",
+            "victim@example.test",
+            forwarded_for=f"203.0.113.{i}",
+        )
+        assert wasted.status_code == 422, wasted.text
+    booked = await _book(
+        http, alice.link.slug, starts[0], "victim@example.test", forwarded_for="198.51.100.7"
+    )
+    assert booked.status_code == 201, booked.text
+
+
+@pytest.mark.parametrize(
+    "live_overrides", [{**TRUST_LOOPBACK_PROXY, "rate_limits": {"slots_per_client": "3/minute"}}]
+)
+async def test_one_ipv6_network_spends_one_slot_budget(
+    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    start, end = _days(1)
+
+    async def slots(client: str) -> int:
+        response = await http.get(
+            f"/api/v1/public/links/{alice.link.slug}/slots",
+            params={"start": start, "end": end, "timezone": "UTC"},
+            headers={"X-Forwarded-For": client},
+        )
+        return response.status_code
+
+    assert [await slots(f"2001:db8:7:7::{i}") for i in range(1, 4)] == [200, 200, 200]
+    assert await slots("2001:db8:7:7:abcd::1") == 429  # another address of the same /64
+    assert await slots("2001:db8:7:8::1") == 200  # the next /64 is somebody else

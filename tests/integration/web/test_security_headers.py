@@ -1,14 +1,18 @@
 """Security headers on every kind of response, and form posts from another origin refused beside the
 CSRF token."""
 
+import asyncio
 from datetime import timedelta
 
+import asyncpg
 import httpx2
 import pytest
 
+from tests.conftest import SettingsFactory
 from tests.integration.web.conftest import PageHost, csrf_from, log_in
 from tests.support.builders import make_host, make_link, service_context
-from tests.support.server import LiveServer
+from tests.support.databases import ADMIN_DSN, postgres_database
+from tests.support.server import LiveServer, free_port
 from workestra.clock import SystemClock
 
 PAGE_POLICY = (
@@ -156,3 +160,31 @@ async def test_a_foreign_origin_cannot_log_a_host_in_or_out(
         )
         assert login.status_code == 403
         assert (await anonymous.get("/calendar")).status_code == 303
+
+
+@pytest.mark.postgres
+async def test_the_answer_when_the_database_is_gone_carries_the_headers_too(
+    make_settings: SettingsFactory,
+) -> None:
+    """A 500 leaves from outside every middleware: it must carry the headers on its own."""
+    port = free_port()
+    async with postgres_database() as url:
+        settings = make_settings(database_url=url, base_url=f"http://127.0.0.1:{port}", run_worker=False)
+        server = LiveServer(settings, port=port)
+        await asyncio.to_thread(server.start)
+        try:
+            admin = await asyncpg.connect(ADMIN_DSN)
+            try:  # the database disappears under the running server
+                await admin.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            finally:
+                await admin.close()
+            slots = "/api/v1/public/links/any-link/slots?start=2031-06-02&end=2031-06-02"
+            for path in ("/book/any-link", slots):
+                # A connection per request: the server closes one whose request raised.
+                async with httpx2.AsyncClient(base_url=server.url, timeout=30) as http:
+                    response = await http.get(path)
+                assert response.status_code == 500, (path, response.text)
+                _assert_everywhere_headers(response)
+                _assert_page_policy(response)
+        finally:
+            await asyncio.to_thread(server.stop)

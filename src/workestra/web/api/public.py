@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
-from workestra.services.rate_limits import spend_booking, spend_slot_read
+from workestra.services.rate_limits import count_booking, spend_booking, spend_slot_read
 from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotOut, SlotsOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ClientAddress, CtxDep
@@ -67,4 +67,5 @@ async def get_slots(
 async def create_booking(ctx: CtxDep, client: ClientAddress, slug: str, body: BookingIn) -> PublicBookingOut:
     await spend_booking(ctx, client=client, email=body.email)
     view = await book(ctx, slug, start=body.start, name=body.name, email=body.email, timezone=body.timezone)
+    await count_booking(ctx, email=body.email)
     return public_booking_out(view, ZoneInfo(view.invitee_timezone))

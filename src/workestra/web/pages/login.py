@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from workestra.errors import NotAuthenticated, RateLimited
 from workestra.services.users import authenticate
-from workestra.web.deps import CsrfDep, CtxDep, public_page_view
+from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, public_page_view
 from workestra.web.errors import retry_after_headers
 from workestra.web.pages.rendering import local_path, render, see_other
 
@@ -28,11 +28,11 @@ async def login(
     request: Request,
     ctx: CtxDep,
     _csrf: CsrfDep,
+    client: ClientAddress,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    client = request.client.host if request.client else None
     try:
         host = await authenticate(ctx, email=email.strip(), password=password, client=client)
     except (NotAuthenticated, RateLimited) as exc:
