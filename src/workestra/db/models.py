@@ -111,7 +111,8 @@ class LinkMember(Base):
     """A rep in a round-robin link's rotation pool, with its rotation state.
 
     Kept by email: an address without an account (``user_id`` NULL) is listed but joins no pool
-    until an account with that address exists.
+    until an account with that address exists, and an account joins the pool only once its user
+    said yes (``accepted_at``).
     """
 
     __tablename__ = "link_members"
@@ -128,6 +129,7 @@ class LinkMember(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Booking(Base):

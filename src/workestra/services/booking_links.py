@@ -128,7 +128,8 @@ def to_view(link: BookingLink, members: list[str] | None) -> LinkView:
         round_robin_members=members,
         owner_id=link.owner_id,
         round_robin=bool(link.members),
-        member_ids=tuple(m.user_id for m in link.members if m.user_id is not None),
+        # Only members who said yes are in the pool (the owner says yes by listing themselves).
+        member_ids=tuple(m.user_id for m in link.members if m.user_id and m.accepted_at),
         rules=tuple(rules),
     )
 
@@ -197,14 +198,17 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
                 "round_robin_members lists someone twice.",
                 fields={"round_robin_members": "duplicate"},
             )
-        # Any address is accepted, the same way whether or not it has an account (no account
-        # enumeration); one without an account joins the pool when an account with it is created.
+        # Any address is accepted, the same way whether or not it has an account, and nobody joins
+        # the pool before saying yes on their own account page: what the host sees never tells
+        # which addresses have accounts, and nobody's calendar is read without their consent.
         users = {u.email.lower(): u.id for u in await uow.users.by_emails(emails)}
-        kept = {m.email: m for m in link.members}  # a member who stays keeps its rotation state
+        kept = {m.email: m for m in link.members}  # a member who stays keeps its answer and rotation
         members = []
         for position, email in enumerate(emails):
             member = kept.get(email) or LinkMember(email=email)
             member.user_id, member.position = users.get(email), position
+            if member.user_id == link.owner_id and member.accepted_at is None:
+                member.accepted_at = now  # listing yourself is your yes
             members.append(member)
         link.members = members
     link.updated_at = now

@@ -22,6 +22,7 @@ from workestra.services.booking import BookingView, book, get_booking
 from workestra.services.booking_links import LinkView
 from workestra.services.connections import list_connections
 from workestra.services.context import ServiceContext
+from workestra.services.pools import join_pool, pool_places
 from workestra.services.users import Host
 from workestra.worker.retry import RetryPolicy
 from workestra.worker.runner import Worker
@@ -326,6 +327,9 @@ async def test_round_robin_asks_each_reps_own_calendar_and_rechecks_the_chosen_o
         auto_meeting_link=True,
     )
     await sandbox.seed_microsoft_event(ALICE, subject="Alice is busy", start=at(10), end=at(11))
+    assert at(10) not in await starts(ctx, link)  # Bob is listed but hasn't said yes: not in the pool
+    [place] = await pool_places(ctx, bob)
+    await join_pool(ctx, bob, place.member_id)
     assert at(10) in await starts(ctx, link)  # Bob is free at 10:00
 
     first = await booked(ctx, link, at(10))

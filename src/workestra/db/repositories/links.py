@@ -47,3 +47,23 @@ class LinkRepository:
             .where(LinkMember.email == email, LinkMember.user_id.is_(None))
             .values(user_id=user_id)
         )
+
+    async def memberships_of(self, user_id: str) -> list[tuple[LinkMember, BookingLink]]:
+        """The places this user is listed in on other hosts' live round-robin links."""
+        rows = await self._session.execute(
+            select(LinkMember, BookingLink)
+            .join(BookingLink, BookingLink.id == LinkMember.link_id)
+            .where(
+                LinkMember.user_id == user_id,
+                BookingLink.owner_id != user_id,
+                BookingLink.deleted_at.is_(None),
+            )
+            .order_by(BookingLink.created_at)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def member(self, member_id: str) -> LinkMember | None:
+        return await self._session.get(LinkMember, member_id)
+
+    async def remove_member(self, member: LinkMember) -> None:
+        await self._session.delete(member)

@@ -7,6 +7,8 @@ from fastapi.responses import Response
 
 from workestra.errors import InvalidInput, RateLimited
 from workestra.services.account import change_password
+from workestra.services.context import ServiceContext
+from workestra.services.pools import join_pool, leave_pool, pool_places
 from workestra.services.sessions import end_all_sessions
 from workestra.services.users import Host
 from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, CurrentHost
@@ -19,8 +21,14 @@ router = APIRouter(prefix="/settings/account", tags=["pages"])
 ACCOUNT = "/settings/account"
 
 
-def _page(request: Request, host: Host, error: InvalidInput | RateLimited | None = None) -> Response:
-    context = {"error": error.message if error else None, "field_errors": error.fields if error else {}}
+async def _page(
+    request: Request, ctx: ServiceContext, host: Host, error: InvalidInput | RateLimited | None = None
+) -> Response:
+    context = {
+        "error": error.message if error else None,
+        "field_errors": error.fields if error else {},
+        "pool_places": await pool_places(ctx, host),
+    }
     status_code = STATUS[error.code] if error else 200
     page = render(request, "settings/account.html", context, host=host, status_code=status_code)
     if error is not None:
@@ -29,8 +37,8 @@ def _page(request: Request, host: Host, error: InvalidInput | RateLimited | None
 
 
 @router.get("")
-async def account(request: Request, host: CurrentHost) -> Response:
-    return _page(request, host)
+async def account(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
+    return await _page(request, ctx, host)
 
 
 @router.post("/password")
@@ -48,7 +56,7 @@ async def password(
             ctx, host, current_password=current_password, new_password=new_password, client=client
         )
     except (InvalidInput, RateLimited) as exc:
-        return _page(request, host, exc)
+        return await _page(request, ctx, host, exc)
     renew_session(request)  # the change ended every session of the host's: this browser gets a new one
     flash(request, "Password changed. You were logged out everywhere else.")
     return see_other(ACCOUNT)
@@ -60,3 +68,17 @@ async def logout_everywhere(request: Request, ctx: CtxDep, host: CurrentHost, _c
     request.session.clear()
     flash(request, "You were logged out everywhere, this browser included.")
     return see_other("/login")
+
+
+@router.post("/pools/{member_id}/join")
+async def join(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, member_id: str) -> Response:
+    await join_pool(ctx, host, member_id)
+    flash(request, "You joined the round-robin. Your calendar now counts on that link.")
+    return see_other(ACCOUNT)
+
+
+@router.post("/pools/{member_id}/leave")
+async def leave(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, member_id: str) -> Response:
+    await leave_pool(ctx, host, member_id)
+    flash(request, "You are not in that round-robin any more.")
+    return see_other(ACCOUNT)
