@@ -11,6 +11,7 @@ from tests.support.databases import postgres_database
 from tests.support.sandbox import SandboxControl
 from tests.support.server import LiveServer, free_port
 from tests.support.smtp import SmtpSink, smtp_sink
+from workestra.clock import Clock
 from workestra.config import Settings
 from workestra.db.migrate import upgrade_to_head
 from workestra.sandbox import SandboxServer
@@ -94,11 +95,18 @@ def live_overrides() -> dict[str, object]:
 
 
 @pytest.fixture
+def live_clock() -> Clock | None:
+    """The clock ``live_server`` runs on (override with a FixedClock to move time); None: the system's."""
+    return None
+
+
+@pytest.fixture
 async def live_server(
     make_settings: SettingsFactory,
     smtp_sink: SmtpSink,
     sandbox: SandboxControl,
     live_overrides: dict[str, object],
+    live_clock: Clock | None,
 ) -> AsyncIterator[LiveServer]:
     """The app over real HTTP, with the sandbox as Microsoft and a real SMTP server for mail."""
     port = free_port()
@@ -108,7 +116,7 @@ async def live_server(
         client_secret=CLIENT_SECRET,
         redirect_uris=[f"{settings.base_url}/integrations/microsoft/callback"],
     )
-    server = LiveServer(settings, port=port)
+    server = LiveServer(settings, port=port, clock=live_clock)
     await asyncio.to_thread(server.start)
     try:
         yield server

@@ -171,7 +171,8 @@ async def complete_connection(
         raise InvalidInput("The sign-in response is missing its state; start again from Connected Accounts.")
     now = ctx.clock.now()
     async with ctx.uow(write=True) as uow:
-        pending = await uow.integrations.get_state(state)
+        # Locked until used up: of two callbacks carrying one state, exactly one exchanges the code.
+        pending = await uow.integrations.get_state(state, for_update=True)
         if pending is not None and (pending.session_id, pending.user_id, pending.provider) != (
             session_id,
             host.id,
@@ -183,9 +184,9 @@ async def complete_connection(
                 "This sign-in response belongs to another browser session, so it can't be finished "
                 "here and nothing was changed. To connect a calendar, start from Connected Accounts."
             )
-        if pending is not None:
-            await uow.integrations.pop_state(state)
-            await uow.commit()
+        if pending is not None and not await uow.integrations.use_state(state):
+            pending = None  # used meanwhile by another callback
+        await uow.commit()
     if pending is None or now - pending.created_at > STATE_LIFETIME:
         raise ConnectionFailed(
             "This sign-in response isn't valid any more (it was used already or has expired). "
@@ -234,6 +235,8 @@ async def complete_connection(
             grant.tenant_id == MSA_TENANT_ID if grant.tenant_id else profile.personal_account
         )
         store_grant(ctx, row, grant, now=now)
+        if row.refresh_lease_until is not None and row.refresh_lease_until <= now:
+            row.refresh_lease_until = None  # a new grant: the old one's last refresh doesn't count
         row.status = IntegrationStatus.ACTIVE
         row.problem, row.last_error = None, None
         await uow.commit()

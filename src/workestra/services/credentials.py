@@ -20,6 +20,9 @@ logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=2)
 REFRESH_LEASE = timedelta(seconds=30)
+# A token refused within this long after a refresh ended is not refreshed again: Graph is refusing
+# good tokens (an outage), and every anonymous view of a 401 storm must not cost a refresh.
+FORCED_REFRESH_INTERVAL = timedelta(minutes=1)
 LEASE_WAIT_SECONDS = 0.05
 LEASE_WAIT_ROUNDS = 600  # up to ~30 s, the lease's own length
 
@@ -57,7 +60,10 @@ class ConnectionCredentials:
 
     Refreshes are serialised per connection by a lease on the row (no transaction stays open across
     the network call); a process that waited re-reads the row and uses the token the other stored,
-    so concurrent refreshers never lose a rotation and the provider sees one refresh.
+    so concurrent refreshers never lose a rotation and the provider sees one refresh. A settled
+    lease keeps its end (``refresh_lease_until`` in the past: free, and when the last refresh
+    ended), so a refused token is refreshed at most once per ``FORCED_REFRESH_INTERVAL`` per
+    connection across processes; within it, the refusal is an outage and nothing is written.
     """
 
     def __init__(self, ctx: ServiceContext, user_id: str, provider: IntegrationProvider) -> None:
@@ -95,12 +101,16 @@ class ConnectionCredentials:
                 if stored != rejected:  # fresh, and not the one refused (or someone refreshed it)
                     self._token = (stored, row.expires_at)
                     return stored
+                wait = _forced_refresh_wait(row, ctx.clock.now())
+                if wait is not None:
+                    raise _refused_again(wait)  # read only: no lease, no write
             seen = row.token_version
-        return await self._refresh(seen_version=seen)
+        return await self._refresh(seen_version=seen, forced=fresh)
 
-    async def _refresh(self, *, seen_version: int) -> str:
+    async def _refresh(self, *, seen_version: int, forced: bool) -> str:
         """Refresh once per connection across processes: take a short lease in one transaction,
-        call the identity provider outside any transaction, store the result in another."""
+        call the identity provider outside any transaction, store the result in another.
+        ``forced``: the token is refused before its expiry (a Graph 401)."""
         ctx = self._ctx
         oauth = ctx.calendars.oauth(self._provider)
         lease: _Lease | None = None
@@ -110,8 +120,12 @@ class ConnectionCredentials:
                 if row is None:
                     raise NeedsReauth("not connected", reason="revoked")
                 now = ctx.clock.now()
-                if row.token_version != seen_version and row.expires_at - REFRESH_MARGIN > now:
+                fresh = row.expires_at - REFRESH_MARGIN > now
+                if row.token_version != seen_version and fresh:
                     return self._remember(row)  # another process refreshed meanwhile
+                wait = _forced_refresh_wait(row, now) if forced and fresh else None
+                if wait is not None:
+                    raise _refused_again(wait)  # the refresh this one waited for failed moments ago
                 if row.status != IntegrationStatus.ACTIVE:
                     raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
                 if row.refresh_token_enc is None:
@@ -151,7 +165,7 @@ class ConnectionCredentials:
             now = ctx.clock.now()
             still_ours = row.refresh_lease_until == lease.until
             if still_ours:
-                row.refresh_lease_until = None
+                row.refresh_lease_until = now  # ended now: free, and the time of the last refresh
             current = still_ours and row.token_version == lease.version
             if current and grant is not None:
                 store_grant(ctx, row, grant, now=now)
@@ -168,3 +182,22 @@ class ConnectionCredentials:
         self._token = (token, row.expires_at)
         self.token_version = row.token_version
         return token
+
+
+def _forced_refresh_wait(row: UserIntegration, now: datetime) -> timedelta | None:
+    """How long until a refused token of this connection may be refreshed again: None unless a
+    refresh ended (whatever its outcome) less than ``FORCED_REFRESH_INTERVAL`` ago. A lease still
+    running is not counted here: its waiters wait for its result instead."""
+    ended = row.refresh_lease_until
+    if ended is None or not ended <= now < ended + FORCED_REFRESH_INTERVAL:
+        return None
+    return ended + FORCED_REFRESH_INTERVAL - now
+
+
+def _refused_again(wait: timedelta) -> ProviderUnavailable:
+    """Graph refused a token of a connection refreshed moments ago: an outage, not a reason to
+    refresh again (the worker waits at least ``retry_after``)."""
+    return ProviderUnavailable(
+        "the provider refused a token although this connection was refreshed moments ago",
+        retry_after=max(wait.total_seconds(), 1.0),
+    )

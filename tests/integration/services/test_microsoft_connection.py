@@ -4,27 +4,36 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from tests.support.builders import make_host, service_context
 from tests.support.clock import FixedClock
 from tests.support.microsoft import MS, authorize, connect_microsoft, register_app
 from tests.support.sandbox import SandboxControl
+from tests.support.waiting import eventually
 from workestra.calendars.base import AccountProfile, OAuthClient, TokenGrant
-from workestra.calendars.errors import CalendarError, NeedsReauth
+from workestra.calendars.errors import CalendarError, NeedsReauth, ProviderUnavailable
 from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import SystemClock
 from workestra.config import Settings
-from workestra.db.models import UserIntegration
+from workestra.db.models import OAuthState, UserIntegration
 from workestra.enums import CalendarProviderName, ConnectionProblem, IntegrationProvider, IntegrationStatus
 from workestra.errors import ConnectionFailed, Forbidden
-from workestra.services.connections import check_connection, complete_connection, disconnect, list_connections
+from workestra.services.connections import (
+    ConnectionView,
+    check_connection,
+    complete_connection,
+    disconnect,
+    list_connections,
+)
 from workestra.services.context import ServiceContext
-from workestra.services.credentials import ConnectionCredentials
+from workestra.services.credentials import FORCED_REFRESH_INTERVAL, ConnectionCredentials
 from workestra.services.users import Host
 
 ALICE = "alice@contoso.test"
@@ -43,8 +52,13 @@ async def settings(database_url: str, sandbox: SandboxControl, make_settings: ob
 
 
 @pytest.fixture
-async def ctx(settings: Settings) -> AsyncIterator[ServiceContext]:
-    async with service_context(settings) as context:
+def clock() -> FixedClock:
+    return FixedClock(SystemClock().now())
+
+
+@pytest.fixture
+async def ctx(settings: Settings, clock: FixedClock) -> AsyncIterator[ServiceContext]:
+    async with service_context(settings, clock=clock) as context:
         yield context
 
 
@@ -63,6 +77,11 @@ async def _row(ctx: ServiceContext, host: Host, provider: str = MS) -> UserInteg
         row = await uow.integrations.get(host.id, provider)
     assert row is not None
     return row
+
+
+def lease_running(row: UserIntegration, now: datetime) -> bool:
+    """A refresh lease is running (a settled one keeps its end, in the past)."""
+    return row.refresh_lease_until is not None and row.refresh_lease_until > now
 
 
 async def test_connecting_stores_the_account_in_the_microsoft_calendar_slot(
@@ -112,7 +131,7 @@ async def test_tokens_are_encrypted_at_rest_and_never_logged(
 
 
 async def test_a_microsoft_mail_slot_is_never_touched(
-    ctx: ServiceContext, host: Host, sandbox: SandboxControl
+    ctx: ServiceContext, host: Host, sandbox: SandboxControl, clock: FixedClock
 ) -> None:
     now = ctx.clock.now()
     async with ctx.uow(write=True) as uow:
@@ -150,6 +169,7 @@ async def test_a_microsoft_mail_slot_is_never_touched(
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
     await refresh(ctx, host)
     await sandbox.set_refresh_fault(ALICE, "revoked")
+    clock.advance(FORCED_REFRESH_INTERVAL)  # a refused token is refreshed once a minute at most
     with pytest.raises(NeedsReauth):
         await refresh(ctx, host)
     await disconnect(ctx, host, MS)
@@ -192,12 +212,12 @@ async def _refreshes(sandbox: SandboxControl) -> int:
 
 
 async def test_two_processes_refreshing_at_once_end_with_a_working_connection(
-    settings: Settings, ctx: ServiceContext, host: Host, sandbox: SandboxControl
+    settings: Settings, ctx: ServiceContext, host: Host, sandbox: SandboxControl, clock: FixedClock
 ) -> None:
     await connect_microsoft(ctx, host, sandbox, email=ALICE)
     before = await _refreshes(sandbox)
     refused = await ConnectionCredentials(ctx, host.id, MS).access_token()
-    async with service_context(settings) as other_process:
+    async with service_context(settings, clock=clock) as other_process:
         # Both processes got a 401 for the same token at once.
         tokens = await asyncio.gather(
             ConnectionCredentials(ctx, host.id, MS).access_token(rejected=refused),
@@ -207,8 +227,9 @@ async def test_two_processes_refreshing_at_once_end_with_a_working_connection(
     assert await _refreshes(sandbox) == before + 1
     assert tokens[0] == tokens[1]
     row = await _row(ctx, host)
-    assert row.refresh_lease_until is None
-    # The stored refresh token is a live one: the next refresh works and Graph answers.
+    assert not lease_running(row, clock.now())
+    # The stored refresh token is a live one: the next refresh (a minute later) works and Graph answers.
+    clock.advance(FORCED_REFRESH_INTERVAL)
     await refresh(ctx, host)
     assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE
 
@@ -396,6 +417,113 @@ async def test_a_refresh_that_fails_after_the_host_reconnected_leaves_the_new_co
     row = await _row(ctx, host)
     assert row.status == IntegrationStatus.ACTIVE
     assert row.problem is None
-    assert row.refresh_lease_until is None
+    assert not lease_running(row, ctx.clock.now())
     assert reconnected.status is IntegrationStatus.ACTIVE
     assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE
+
+
+async def test_a_token_refused_right_after_a_refresh_is_an_outage_not_another_refresh(
+    settings: Settings, ctx: ServiceContext, host: Host, sandbox: SandboxControl, clock: FixedClock
+) -> None:
+    await connect_microsoft(ctx, host, sandbox, email=ALICE)
+    renewed = await refresh(ctx, host)  # Graph refused the first token: refreshed at once
+    before = (await _refreshes(sandbox), await _row(ctx, host))
+    async with service_context(settings, clock=clock) as other_process:
+        for process in (ctx, other_process):  # Graph refuses the new one too, moments later
+            with pytest.raises(ProviderUnavailable) as caught:
+                await ConnectionCredentials(process, host.id, MS).access_token(rejected=renewed)
+            assert not isinstance(caught.value, NeedsReauth)
+            assert caught.value.retry_after == FORCED_REFRESH_INTERVAL.total_seconds()
+    after = await _row(ctx, host)
+    assert await _refreshes(sandbox) == before[0]  # no call to the token endpoint
+    assert (after.token_version, after.updated_at, after.refresh_lease_until) == (
+        before[1].token_version,
+        before[1].updated_at,
+        before[1].refresh_lease_until,
+    )
+    assert after.status == IntegrationStatus.ACTIVE
+
+    clock.advance(FORCED_REFRESH_INTERVAL)  # a minute later, a refused token is refreshed again
+    assert await ConnectionCredentials(ctx, host.id, MS).access_token(rejected=renewed) != renewed
+    assert await _refreshes(sandbox) == before[0] + 1
+
+
+async def _code_exchanges(sandbox: SandboxControl) -> int:
+    return sum(
+        1
+        for r in await sandbox.microsoft_requests()
+        if r["path"].endswith("/oauth2/v2.0/token")
+        and (r["body"] or {}).get("grant_type") == "authorization_code"
+    )
+
+
+@asynccontextmanager
+async def held_on_postgres(url: str, state: str, *, until_waiting: int) -> AsyncIterator[None]:
+    """On PostgreSQL, hold the state's row locked while the body starts its callbacks, and let go
+    once ``until_waiting`` of them are queued on a lock: they all got that far before any went on.
+    (SQLite runs one write transaction at a time, so there is nothing to hold.)"""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as holder, engine.connect() as watcher:
+            lock = await holder.begin()
+            await holder.execute(select(OAuthState).where(OAuthState.state == state).with_for_update())
+            yield
+
+            async def waiting() -> bool:
+                queued: int | None = await watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+                await watcher.rollback()  # a fresh snapshot each time
+                return queued == until_waiting
+
+            await eventually(waiting, what=f"{until_waiting} callbacks waiting on the state")
+            await lock.commit()
+    finally:
+        await engine.dispose()
+
+
+async def test_callbacks_racing_with_one_state_connect_once(
+    settings: Settings, ctx: ServiceContext, host: Host, sandbox: SandboxControl, clock: FixedClock
+) -> None:
+    """The same callback arriving several times at once (a double click, a retried request, two
+    serve processes): the state is used once, so the code is exchanged once and one connects."""
+    await sandbox.set_auto_consent(ALICE)
+    params = await authorize(ctx, host, session_id="alice-browser")
+    async with (
+        service_context(settings, clock=clock) as second,
+        service_context(settings, clock=clock) as third,
+    ):
+        processes = (ctx, second, third)
+        async with held_on_postgres(settings.database_url, params["state"], until_waiting=len(processes)):
+            callbacks = [
+                asyncio.create_task(
+                    complete_connection(
+                        process,
+                        host,
+                        MS,
+                        session_id="alice-browser",
+                        state=params["state"],
+                        code=params["code"],
+                    )
+                )
+                for process in processes
+            ]
+        outcomes = await asyncio.gather(*callbacks, return_exceptions=True)
+    connected = [o for o in outcomes if isinstance(o, ConnectionView)]
+    refused = [o for o in outcomes if isinstance(o, ConnectionFailed)]
+    assert (len(connected), len(refused)) == (1, 2), outcomes
+    assert (connected[0].connected, connected[0].account_email) == (True, ALICE)
+    for failure in refused:  # told the link was used, not that connecting failed
+        assert failure.message == (
+            "This sign-in response isn't valid any more (it was used already or has expired). "
+            "Start again from Connected Accounts."
+        )
+    assert await _code_exchanges(sandbox) == 1
+    row = await _row(ctx, host)
+    assert (row.status, row.token_version) == (IntegrationStatus.ACTIVE, 1)  # stored once

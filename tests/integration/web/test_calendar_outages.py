@@ -14,12 +14,19 @@ from sqlalchemy.engine import make_url
 
 from tests.integration.web.conftest import PASSWORD, PageHost, log_in
 from tests.support.builders import make_host, make_link, service_context
+from tests.support.clock import FixedClock
 from tests.support.microsoft import connect_microsoft
 from tests.support.sandbox import SandboxControl
 from tests.support.server import LiveServer
 from workestra.clock import SystemClock
 
 ALICE = "alice@contoso.test"
+
+
+@pytest.fixture
+def live_clock() -> FixedClock:
+    """The server's clock, moved by hand (a minute between refreshes of a refused token)."""
+    return FixedClock(SystemClock().now())
 
 
 @dataclass(frozen=True)
@@ -33,10 +40,12 @@ class OutlookHost:
 
 
 @pytest.fixture
-async def outlook_host(live_server: LiveServer, sandbox: SandboxControl) -> OutlookHost:
+async def outlook_host(
+    live_server: LiveServer, sandbox: SandboxControl, live_clock: FixedClock
+) -> OutlookHost:
     """A host whose booking link reads a connected Outlook calendar (through the sandbox)."""
     await sandbox.create_microsoft_user(email=ALICE, display_name="Alice Contoso")
-    async with service_context(live_server.settings) as ctx:
+    async with service_context(live_server.settings, clock=live_clock) as ctx:
         created, host = await make_host(ctx, name="Alice", password=PASSWORD)
         await connect_microsoft(ctx, host, sandbox, email=ALICE)
         link = await make_link(ctx, host, calendar_provider="microsoft", timezone="UTC")
@@ -59,10 +68,11 @@ async def card(http: httpx2.AsyncClient, host: OutlookHost, *, check: bool) -> d
 
 
 async def test_a_graph_401_storm_passes_without_the_host_reconnecting(
-    http: httpx2.AsyncClient, sandbox: SandboxControl, outlook_host: OutlookHost
+    http: httpx2.AsyncClient, sandbox: SandboxControl, outlook_host: OutlookHost, live_clock: FixedClock
 ) -> None:
-    # Seven 401s: each public read gets one, refreshes the token, and gets another on the retry.
-    await sandbox.add_microsoft_fault(status=401, count=7, path_contains="calendarView", email=ALICE)
+    # Five 401s: the first read refreshes the token and is refused again on the retry; the next two
+    # are refused at once (the token was refreshed moments ago).
+    await sandbox.add_microsoft_fault(status=401, count=5, path_contains="calendarView", email=ALICE)
 
     during = [await slots(http, outlook_host.slug) for _ in range(3)]
 
@@ -76,7 +86,9 @@ async def test_a_graph_401_storm_passes_without_the_host_reconnecting(
     checked = await card(http, outlook_host, check=True)  # the health check: still the host's account
     assert (checked["status"], checked["needs_reconnect"], checked["problem"]) == ("active", False, None)
 
-    # The last 401 of the storm: one refresh and the retry works; no reconnect happened in between.
+    # A minute later, the last 401 of the storm: one refresh and the retry works; no reconnect
+    # happened in between.
+    live_clock.advance(timedelta(minutes=1))
     after = await slots(http, outlook_host.slug)
     assert after.status_code == 200, after.text
     assert after.json()["slots"]
@@ -131,3 +143,51 @@ async def test_anonymous_views_of_an_unreadable_calendar_write_the_hosts_card_on
         await log_in(browser, outlook_host.page)
         page = (await browser.get("/settings/connected-accounts")).text
     assert "The calendar couldn&#39;t be read just now" in page
+
+
+async def token_refreshes(sandbox: SandboxControl) -> int:
+    """Refresh-token grants the identity platform (the sandbox) was asked for."""
+    return sum(
+        1
+        for r in await sandbox.microsoft_requests()
+        if r["path"].endswith("/oauth2/v2.0/token") and (r["body"] or {}).get("grant_type") == "refresh_token"
+    )
+
+
+async def test_a_graph_401_storm_costs_one_token_refresh_a_minute_however_many_visitors_read(
+    http: httpx2.AsyncClient,
+    sandbox: SandboxControl,
+    outlook_host: OutlookHost,
+    integration_writes: sqlite3.Connection,
+    live_clock: FixedClock,
+) -> None:
+    """Anonymous visitors during a 401 storm can't make the server refresh the host's token (and
+    write its row) per view: a token refused moments after a refresh is an outage."""
+    views = 12
+    # Graph refuses every token for a while: the first view refreshes and is refused again, the
+    # other views are refused once each; a minute later one view refreshes again (two refusals).
+    await sandbox.add_microsoft_fault(status=401, count=views + 3, path_contains="calendarView", email=ALICE)
+    refreshed = await token_refreshes(sandbox)
+
+    one_by_one = [await slots(http, outlook_host.slug) for _ in range(views // 2)]
+    at_once = await asyncio.gather(*(slots(http, outlook_host.slug) for _ in range(views - views // 2)))
+
+    assert await token_refreshes(sandbox) == refreshed + 1
+    assert writes(integration_writes) == 3  # the refresh's lease and its result, the card's note
+    for response in [*one_by_one, *at_once]:
+        assert response.status_code == 503, response.text
+        assert response.json()["error"]["code"] == "calendar_unavailable"
+
+    live_clock.advance(timedelta(minutes=1))
+    later = await slots(http, outlook_host.slug)
+    assert later.status_code == 503, later.text
+    assert await token_refreshes(sandbox) == refreshed + 2  # one more, a minute later
+    assert writes(integration_writes) == 5  # the card says so already
+
+    # The storm is over: the token refreshed during it works, the card's note goes, nobody reconnected.
+    after = await slots(http, outlook_host.slug)
+    assert after.status_code == 200, after.text
+    assert after.json()["slots"]
+    assert await token_refreshes(sandbox) == refreshed + 2
+    stored = await card(http, outlook_host, check=False)
+    assert (stored["status"], stored["needs_reconnect"], stored["problem"]) == ("active", False, None)

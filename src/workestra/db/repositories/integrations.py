@@ -1,8 +1,9 @@
 """Connection slots in ``user_integrations`` and pending OAuth authorizations."""
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.models import OAuthState, UserIntegration
@@ -34,10 +35,11 @@ class IntegrationRepository:
         )
         return list(result)
 
-    async def for_users(self, user_ids: list[str], provider: str) -> list[UserIntegration]:
+    async def for_users(self, user_ids: list[str], providers: list[str]) -> list[UserIntegration]:
+        """These users' connections in any of these provider slots, in one query."""
         result = await self._session.scalars(
             select(UserIntegration).where(
-                UserIntegration.user_id.in_(user_ids), UserIntegration.provider == provider
+                UserIntegration.user_id.in_(user_ids), UserIntegration.provider.in_(providers)
             )
         )
         return list(result)
@@ -52,12 +54,18 @@ class IntegrationRepository:
         """Forget authorizations nobody finished (abandoned sign-ins)."""
         await self._session.execute(delete(OAuthState).where(OAuthState.created_at < created_before))
 
-    async def get_state(self, state: str) -> OAuthState | None:
-        return await self._session.get(OAuthState, state)
+    async def get_state(self, state: str, *, for_update: bool = False) -> OAuthState | None:
+        """A pending authorization; ``for_update`` locks it until the transaction ends (a row lock
+        on PostgreSQL; SQLite's write transaction is exclusive already) and reads it afresh."""
+        query = select(OAuthState).where(OAuthState.state == state)
+        if for_update and self._dialect == "postgresql":
+            query = query.with_for_update()
+        if for_update:
+            query = query.execution_options(populate_existing=True)
+        return (await self._session.scalars(query)).first()
 
-    async def pop_state(self, state: str) -> OAuthState | None:
-        """Fetch and delete a pending authorization: a state can be used once."""
-        found = await self._session.get(OAuthState, state)
-        if found is not None:
-            await self._session.execute(delete(OAuthState).where(OAuthState.state == state))
-        return found
+    async def use_state(self, state: str) -> bool:
+        """Delete a pending authorization: a state can be used once. False when it was gone
+        already (another callback used it first)."""
+        result = await self._session.execute(delete(OAuthState).where(OAuthState.state == state))
+        return cast("CursorResult[Any]", result).rowcount == 1
