@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import bindparam, text
@@ -16,7 +15,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from tests.support.databases import postgres_database
 from workestra.db import models  # noqa: F401  (registers the tables)
 from workestra.db.base import Base, UTCDateTime
-from workestra.db.migrate import alembic_config
+from workestra.db.migrate import downgrade_to, upgrade_to_head
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -24,8 +23,9 @@ def _diff(connection: Connection) -> list[Any]:
     return list(compare_metadata(context, Base.metadata))
 
 
-async def test_upgrading_an_empty_database_gives_the_models_schema(database_url: str) -> None:
-    engine = create_async_engine(database_url)
+async def assert_models_schema(url: str) -> None:
+    """The database has exactly the tables, columns, indexes and constraints the models declare."""
+    engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
             differences = await connection.run_sync(_diff)
@@ -42,19 +42,8 @@ async def test_upgrading_an_empty_database_gives_the_models_schema(database_url:
     assert differences == []
 
 
-async def _upgrade(url: str, revision: str) -> None:
-    config = alembic_config(url)
-    engine = create_async_engine(url)
-
-    def upgrade(connection: Connection) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    try:
-        async with engine.begin() as connection:
-            await connection.run_sync(upgrade)
-    finally:
-        await engine.dispose()
+async def test_upgrading_an_empty_database_gives_the_models_schema(database_url: str) -> None:
+    await assert_models_schema(database_url)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -69,7 +58,7 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
 
 async def test_round_robin_members_keep_their_email_across_0003(empty_database_url: str) -> None:
     url = empty_database_url
-    await _upgrade(url, "0002")
+    await upgrade_to_head(url, "0002")
     db = create_async_engine(url)
     now = {"now": datetime(2031, 1, 1, tzinfo=UTC)}
     stamp = bindparam("now", type_=UTCDateTime())
@@ -95,9 +84,26 @@ async def test_round_robin_members_keep_their_email_across_0003(empty_database_u
             await connection.execute(
                 text("INSERT INTO link_members (id, link_id, user_id, position) VALUES ('m1', 'l1', 'u1', 0)")
             )
-        await _upgrade(url, "head")
+        await upgrade_to_head(url)
         async with db.connect() as connection:
             rows = (await connection.execute(text("SELECT email, user_id FROM link_members"))).all()
         assert [tuple(r) for r in rows] == [("rep@example.test", "u1")]
     finally:
         await db.dispose()
+
+
+async def test_every_migration_after_the_first_release_downgrades_and_upgrades_again(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await upgrade_to_head(url)
+    await downgrade_to(url, "0001")
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+            version = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+    finally:
+        await engine.dispose()
+    assert version == "0001"
+    await upgrade_to_head(url)
+    await assert_models_schema(url)

@@ -2,6 +2,7 @@
 say which revision a database is at."""
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -25,19 +26,30 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade_to_head(url: str) -> None:
+async def _run(url: str, step: Callable[[Config], None]) -> None:
+    """Run one Alembic command over an async engine, in one transaction."""
     config = alembic_config(url)
     engine = create_async_engine(url)
 
-    def _upgrade(connection: Connection) -> None:
+    def run(connection: Connection) -> None:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        step(config)
 
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(_upgrade)
+            await connection.run_sync(run)
     finally:
         await engine.dispose()
+
+
+async def upgrade_to_head(url: str, revision: str = "head") -> None:
+    """Upgrade to the newest schema (or only up to ``revision``)."""
+    await _run(url, lambda config: command.upgrade(config, revision))
+
+
+async def downgrade_to(url: str, revision: str) -> None:
+    """Downgrade to ``revision`` ("base": no schema at all)."""
+    await _run(url, lambda config: command.downgrade(config, revision))
 
 
 class DatabaseUnreachable(Exception):

@@ -18,7 +18,9 @@ from tests.support.processes import ALL_DAY_HOURS, WORKESTRA, ServeProcess, cli_
 from tests.support.sandbox import SandboxControl
 from tests.support.server import free_port
 from tests.support.smtp import SmtpSink
+from tests.support.waiting import eventually
 from workestra.clock import SystemClock
+from workestra.config import Settings
 from workestra.db.models import OutboxJob
 from workestra.enums import CalendarSyncStatus, JobKind, JobStatus
 from workestra.mail import SmtpSender
@@ -85,11 +87,21 @@ def test_migrate_is_idempotent(tmp_path: Path) -> None:
     assert "newest schema" in run_cli(["migrate"], env=env, cwd=tmp_path)
 
 
+async def _emails(settings: Settings, booking_id: str) -> dict[str, tuple[JobStatus, int]]:
+    """The booking's email jobs in the outbox, as the database holds them: status and attempts."""
+    async with service_context(settings) as ctx, ctx.uow() as uow:
+        jobs = await uow.outbox.for_booking(booking_id)
+    return {job.kind: (JobStatus(job.status), job.attempts) for job in jobs}
+
+
 async def test_the_worker_process_sends_what_serve_no_worker_queued(
-    tmp_path: Path, smtp_sink: SmtpSink
+    tmp_path: Path, smtp_sink: SmtpSink, make_settings: SettingsFactory
 ) -> None:
     port = free_port()
-    env = _env(tmp_path, port, smtp_sink.url)
+    env = {**_env(tmp_path, port, smtp_sink.url), "WORKESTRA_WORKER_POLL_SECONDS": "0.05"}
+    database = make_settings(
+        database_url=env["WORKESTRA_DATABASE_URL"], secret_key=env["WORKESTRA_SECRET_KEY"]
+    )
     key = create_host(env, tmp_path)["api_key"]
     day = (SystemClock().now() + timedelta(days=3)).date().isoformat()
     with ServeProcess(port=port, env=env, cwd=tmp_path, worker=False) as server:
@@ -113,7 +125,13 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
                 json={"start": start, "name": "Ivo", "email": "ivo@example.test", "timezone": "UTC"},
             )
             assert booked.status_code == 201
-        assert smtp_sink.messages == []  # `serve --no-worker` only queued it
+            booking_id = booked.json()["id"]
+        # `serve --no-worker` has stopped and the emails it queued are still pending, never tried
+        # (a serve running its worker, polling every 0.05 s, has claimed them by then).
+        assert await _emails(database, booking_id) == {
+            JobKind.SEND_CONFIRMATION: (JobStatus.PENDING, 0),
+            JobKind.NOTIFY_HOST: (JobStatus.PENDING, 0),
+        }
         worker = await asyncio.create_subprocess_exec(
             *WORKESTRA,
             "worker",
@@ -124,10 +142,19 @@ async def test_the_worker_process_sends_what_serve_no_worker_queued(
         )
         try:
             message = await smtp_sink.message_to("ivo@example.test", timeout=20)
+            sent = await eventually(
+                lambda: _all_done(database, booking_id), what="the worker marking both emails sent"
+            )
         finally:
             worker.terminate()
             await asyncio.wait_for(worker.wait(), timeout=15)
     assert message["To"] == "ivo@example.test"
+    assert sent == {JobKind.SEND_CONFIRMATION: (JobStatus.DONE, 1), JobKind.NOTIFY_HOST: (JobStatus.DONE, 1)}
+
+
+async def _all_done(settings: Settings, booking_id: str) -> dict[str, tuple[JobStatus, int]] | None:
+    emails = await _emails(settings, booking_id)
+    return emails if all(status is JobStatus.DONE for status, _ in emails.values()) else None
 
 
 LEASE = timedelta(minutes=2)  # the worker's default lease
