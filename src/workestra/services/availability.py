@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workestra.calendars.errors import CalendarError
+from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationStatus
 from workestra.errors import CalendarUnavailable, InvalidInput
 from workestra.scheduling import Interval, SlotPolicy, available_slots, local_days
@@ -54,20 +55,21 @@ def busy_window(window: Interval, policy: SlotPolicy) -> Interval:
     return Interval(window.start - policy.buffer_before, window.end + policy.duration + policy.buffer_after)
 
 
-async def host_calendars(ctx: ServiceContext, link: LinkView) -> list[HostCalendar]:
+async def host_calendars(uow: UnitOfWork, link: LinkView) -> list[HostCalendar]:
     """Single host: the link's provider. Round-robin: each member's own connected provider (or none)."""
     if not link.round_robin:
         return [HostCalendar(link.owner_id, link.calendar_provider)]
-    if not link.member_ids:  # nobody listed has an account yet: nobody to book
+    if not link.member_ids:  # nobody in the pool yet: nobody to book
         return []
     # A rep with a connection that needs attention keeps that provider: reading it fails and the rep
     # is dropped. Only a rep who never connected a calendar is "weekly hours only".
+    by_slot = {
+        str(PROVIDER_SLOT[p]): p for p in (CalendarProviderName.GOOGLE, CalendarProviderName.MICROSOFT)
+    }
     connected: dict[str, tuple[bool, CalendarProviderName]] = {}
-    async with ctx.uow() as uow:
-        for provider in (CalendarProviderName.GOOGLE, CalendarProviderName.MICROSOFT):
-            for row in await uow.integrations.for_users(list(link.member_ids), PROVIDER_SLOT[provider]):
-                candidate = (row.status == IntegrationStatus.ACTIVE, provider)
-                connected[row.user_id] = max(connected.get(row.user_id, candidate), candidate)
+    for row in await uow.integrations.for_users(list(link.member_ids), list(by_slot)):
+        candidate = (row.status == IntegrationStatus.ACTIVE, by_slot[row.provider])
+        connected[row.user_id] = max(connected.get(row.user_id, candidate), candidate)
     none = (False, CalendarProviderName.NONE)
     return [HostCalendar(m, connected.get(m, none)[1]) for m in link.member_ids]
 
@@ -91,13 +93,6 @@ async def provider_busy(ctx: ServiceContext, host: HostCalendar, window: Interva
         ctx, host.host_id, slot, None, token_version=credentials.token_version, stored=credentials.problem
     )
     return busy
-
-
-async def _booked(
-    ctx: ServiceContext, host_ids: list[str], window: Interval
-) -> list[tuple[str, datetime, datetime]]:
-    async with ctx.uow() as uow:
-        return await uow.bookings.busy(host_ids, window.start, window.end)
 
 
 async def busy_or_error(
@@ -125,35 +120,55 @@ async def list_slots(
             f"Ask for at most {MAX_RANGE_DAYS} days at a time.",
             fields={"end": f"at most {MAX_RANGE_DAYS} days after start"},
         )
+    now = ctx.clock.now()
+    # One read transaction for everything Workestra knows (the link, its rules and pool, the pool's
+    # connections and bookings); the calendars are read after it ends, never inside it.
     async with ctx.uow() as uow:
         link = await public_link(uow, slug)
-    now = ctx.clock.now()
-    policy = policy_for(link)
+        policy = policy_for(link)
+        window = _bookable(first_day, last_day, tz, policy, now=now)
+        if window is None:
+            return SlotList(tz, [])
+        hosts = await host_calendars(uow, link)
+        reads = busy_window(window, policy)
+        booked = await uow.bookings.busy([h.host_id for h in hosts], reads.start, reads.end)
+    return SlotList(tz, await _free_slots(ctx, link, hosts, booked, window, policy, now=now))
+
+
+def _bookable(
+    first_day: date, last_day: date, tz: ZoneInfo, policy: SlotPolicy, *, now: datetime
+) -> Interval | None:
+    """The part of the asked days (in ``tz``) that notice and horizon leave bookable, if any."""
     margin = timedelta(days=2)  # any zone's calendar day lies within a day of UTC's
     if last_day < (now - margin).date() or first_day > (now + policy.horizon + margin).date():
-        return SlotList(tz, [])  # nothing bookable there (and no date arithmetic near year 1 or 9999)
+        return None  # nothing bookable there (and no date arithmetic near year 1 or 9999)
     asked = local_days(first_day, last_day, tz)
     start, end = max(asked.start, now), min(asked.end, now + policy.horizon)
-    if start >= end:
-        return SlotList(tz, [])
-    window = Interval(start, end)
-    return SlotList(tz, await _free_slots(ctx, link, window, policy, now=now))
+    return Interval(start, end) if start < end else None
 
 
 async def _free_slots(
-    ctx: ServiceContext, link: LinkView, window: Interval, policy: SlotPolicy, *, now: datetime
+    ctx: ServiceContext,
+    link: LinkView,
+    hosts: list[HostCalendar],
+    booked: list[tuple[str, datetime, datetime]],
+    window: Interval,
+    policy: SlotPolicy,
+    *,
+    now: datetime,
 ) -> list[Interval]:
-    hosts = await host_calendars(ctx, link)
     reads = busy_window(window, policy)
-    async with asyncio.TaskGroup() as group:  # Workestra's bookings and every calendar at once
-        booked_task = group.create_task(_booked(ctx, [h.host_id for h in hosts], reads))
-        tasks = [group.create_task(busy_or_error(ctx, host, reads)) for host in hosts]
-    booked = booked_task.result()
+    outcomes: list[list[Interval] | CalendarError] = [[] for _ in hosts]
+    calendars = [i for i, h in enumerate(hosts) if h.provider is not CalendarProviderName.NONE]
+    if calendars:
+        async with asyncio.TaskGroup() as group:  # every calendar at once
+            tasks = {i: group.create_task(busy_or_error(ctx, hosts[i], reads)) for i in calendars}
+        for i, task in tasks.items():
+            outcomes[i] = task.result()
     link_tz = ZoneInfo(link.timezone)
     starts: dict[datetime, Interval] = {}
     failures: list[CalendarError] = []
-    for host, task in zip(hosts, tasks, strict=True):
-        outcome = task.result()
+    for host, outcome in zip(hosts, outcomes, strict=True):
         if isinstance(outcome, CalendarError):
             failures.append(outcome)  # this rep is dropped, never treated as free
             continue

@@ -69,13 +69,11 @@ def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
     )
 
 
-async def _rotation(ctx: ServiceContext, link: LinkView, hosts: list[HostCalendar]) -> list[HostCalendar]:
+def _rotation(link: LinkView, hosts: list[HostCalendar]) -> list[HostCalendar]:
     """Hosts in the order they should be tried: the round-robin choice first."""
-    if len(hosts) == 1:
+    if len(hosts) <= 1:
         return hosts
-    async with ctx.uow() as uow:
-        row = await uow.links.get(link.id)
-        last = {m.user_id: m.last_assigned_at for m in row.members} if row else {}
+    last = dict(zip(link.member_ids, link.last_assigned, strict=True))
     remaining = [Candidate(h.host_id, last.get(h.host_id)) for h in hosts]
     ordered: list[HostCalendar] = []
     by_id = {h.host_id: h for h in hosts}
@@ -104,8 +102,9 @@ async def book(
             "start needs a UTC offset, e.g. 2025-06-03T14:00:00+02:00.",
             fields={"start": "offset required"},
         ) from exc
-    async with ctx.uow() as uow:
+    async with ctx.uow() as uow:  # one read of the link and its pool's connections
         link = await public_link(uow, slug)
+        hosts = _rotation(link, await host_calendars(uow, link))
     now = ctx.clock.now()
     policy = policy_for(link)
     link_tz = ZoneInfo(link.timezone)
@@ -119,7 +118,6 @@ async def book(
     slot = Interval(start, start + policy.duration)
     reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
     unreadable = 0
-    hosts = await _rotation(ctx, link, await host_calendars(ctx, link))
     async with asyncio.TaskGroup() as group:  # read live, every rep at once: no cache decides a booking
         reads_by_host = [group.create_task(busy_or_error(ctx, host, reads)) for host in hosts]
     for host, task in zip(hosts, reads_by_host, strict=True):

@@ -63,6 +63,8 @@ class LinkView:
     # A round-robin link's pool: the listed members that have an account (may be empty).
     round_robin: bool = False
     member_ids: tuple[str, ...] = ()
+    # When each pool member was last assigned a booking (None: never), in member_ids' order.
+    last_assigned: tuple[datetime | None, ...] = ()
     rules: tuple[WeeklyRule, ...] = field(default=(), repr=False)
 
 
@@ -103,6 +105,7 @@ def _bounded(value: int, *, name: str, low: int, high: int) -> int:
 
 
 def to_view(link: BookingLink, members: list[str] | None) -> LinkView:
+    pool = [m for m in link.members if m.user_id and m.accepted_at]
     hours: WeeklyHoursInput = {}
     rules = []
     for row in link.hours:
@@ -129,7 +132,8 @@ def to_view(link: BookingLink, members: list[str] | None) -> LinkView:
         owner_id=link.owner_id,
         round_robin=bool(link.members),
         # Only members who said yes are in the pool (the owner says yes by listing themselves).
-        member_ids=tuple(m.user_id for m in link.members if m.user_id and m.accepted_at),
+        member_ids=tuple(m.user_id for m in pool if m.user_id),
+        last_assigned=tuple(m.last_assigned_at for m in pool),
         rules=tuple(rules),
     )
 

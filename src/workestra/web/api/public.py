@@ -5,11 +5,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
 from workestra.services.rate_limits import count_booking, spend_booking, spend_slot_read
-from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotOut, SlotsOut
+from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotsOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ClientAddress, CtxDep
 
@@ -39,17 +40,17 @@ async def get_slots(
     start: Annotated[date, Query(description="First calendar day, in `timezone`")],
     end: Annotated[date, Query(description="Last calendar day (included), in `timezone`")],
     timezone: Annotated[str, Query(max_length=200)] = "UTC",
-) -> SlotsOut:
+) -> JSONResponse:
     await spend_slot_read(ctx, client=client)
     result = await list_slots(ctx, slug, first_day=start, last_day=end, timezone=timezone)
     tz = result.timezone
-    return SlotsOut(
-        timezone=tz.key,
-        slots=[
-            SlotOut(start=s.start.astimezone(tz).isoformat(), end=s.end.astimezone(tz).isoformat())
-            for s in result.slots
-        ],
-    )
+    # The shape of SlotsOut (the documented response_model), built as plain JSON: a month of slots
+    # is thousands of items, and a model per item was a tenth of this request's time.
+    slots = [
+        {"start": s.start.astimezone(tz).isoformat(), "end": s.end.astimezone(tz).isoformat()}
+        for s in result.slots
+    ]
+    return JSONResponse({"timezone": tz.key, "slots": slots})
 
 
 @router.post(
