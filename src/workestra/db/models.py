@@ -191,7 +191,9 @@ class UserIntegration(Base):
     personal_account: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     token_version: Mapped[int] = mapped_column(Integer, default=0)
-    # Set while one process refreshes this connection; others wait for its result instead.
+    # In the future while one process refreshes this connection (others wait for its result); once
+    # the refresh ends it keeps when that was, so a token refused right after a refresh is an outage,
+    # not a reason to refresh again.
     refresh_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
