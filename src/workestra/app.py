@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from workestra.calendars.base import CalendarProvider, OAuthClient
@@ -32,6 +32,8 @@ from workestra.security import CsrfSigner, TokenBox
 from workestra.security.rate_limit import RateLimiter
 from workestra.services.context import ServiceContext
 from workestra.web.api import router as api_router
+from workestra.web.assets import PREFIX as STATIC_PREFIX
+from workestra.web.assets import StaticAssets, json_asset
 from workestra.web.docs import install_docs
 from workestra.web.errors import install_error_handlers
 from workestra.web.health import PROBE_PATHS
@@ -40,6 +42,7 @@ from workestra.web.pages import router as pages_router
 from workestra.web.security_headers import SecurityHeadersMiddleware
 from workestra.web.sessions import ServerSessionMiddleware
 from workestra.worker.runner import Worker
+from workestra.zones import offered_zones
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +72,10 @@ def _format_local(value: datetime, tz: str | ZoneInfo, fmt: str = "%a %d %b %Y, 
     return str(value.astimezone(zone).strftime(fmt))
 
 
-def _templates() -> Jinja2Templates:
+def _templates(assets: StaticAssets) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(WEB / "templates"))
     templates.env.filters["local"] = _format_local
+    templates.env.globals["static_url"] = assets.url
     return templates
 
 
@@ -148,7 +152,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
     app.state.ctx = ctx
     app.state.worker = worker
     app.state.csrf = CsrfSigner(settings.require_secret_key())
-    app.state.templates = _templates()
+    # Read and fingerprinted once; the zone list is served apart (cacheable), not inlined in pages.
+    assets = StaticAssets(WEB / "static", {"zones.json": json_asset(offered_zones())})
+    app.state.templates = _templates(assets)
     app.add_middleware(
         ServerSessionMiddleware,
         ctx=ctx,
@@ -156,12 +162,13 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
         sessionless_prefixes=("/static/", "/api/", *PROBE_PATHS),
     )
     app.add_middleware(SecurityHeadersMiddleware)  # outside the sessions: on every response
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)  # when the client accepts gzip
     install_error_handlers(app)
     install_docs(app)
     app.include_router(health_router)
     app.include_router(api_router)
     app.include_router(pages_router)
-    app.mount("/static", StaticFiles(directory=str(WEB / "static")), name="static")
+    app.mount(STATIC_PREFIX, assets, name="static")
     if settings.forwarded_allow_ips.strip():
         # Added last, so it wraps the rest: every part of the app sees one client address. Uvicorn's proxy
         # handling stays off (cli.py), so this is the one place proxies are trusted.

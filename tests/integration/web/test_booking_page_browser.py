@@ -46,6 +46,29 @@ async def test_changing_the_zone_reloads_the_times(
     assert page_errors == []
 
 
+async def test_the_zone_list_arrives_apart_and_booking_works_from_the_keyboard(
+    live_server: LiveServer, page_host: PageHost, page: Page, page_errors: list[str]
+) -> None:
+    await page.goto(f"{live_server.url}/book/{page_host.link.slug}")
+    zones = page.get_by_label("Time zone")  # still labelled once zones.json has filled it
+    await expect(zones.locator('option[value="Pacific/Chatham"]')).to_have_count(1)
+    await expect(zones).to_have_value("America/New_York")  # the browser's zone stays chosen
+    await expect(zones.locator('option[value="America/New_York"]')).to_have_count(1)
+    await zones.select_option("Pacific/Chatham")
+    await expect(page.locator("#slots-status")).to_contain_text("Pacific/Chatham")
+    slot = page.locator("button.slot").first
+    await slot.focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_label("Name")).to_be_focused()
+    await page.keyboard.type("Kim Keyboard")
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Email")).to_be_focused()
+    await page.keyboard.type("kim@example.test")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(re.compile(r"/confirmed/[0-9a-f-]{36}\?tz=Pacific%2FChatham$"))
+    assert page_errors == []
+
+
 async def test_the_host_pages_work_in_the_browser(
     live_server: LiveServer, page_host: PageHost, page: Page, page_errors: list[str]
 ) -> None:

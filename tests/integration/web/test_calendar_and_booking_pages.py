@@ -20,7 +20,7 @@ async def test_the_booking_page_renders_for_anyone(http: httpx2.AsyncClient, pag
     assert "30 min" in html
     assert f'data-slug="{page_host.link.slug}"' in html
     assert '<select name="tz" id="tz">' in html
-    assert '<script src="/static/book.js" defer></script>' in html
+    assert re.search(r'<script src="/static/book\.js\?v=[0-9a-f]+" defer></script>', html)
     assert "<script>" not in html  # no inline script
     assert "set-cookie" not in response.headers  # invitees get no session
     for asset in ("/static/book.js", "/static/app.css"):

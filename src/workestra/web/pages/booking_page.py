@@ -12,7 +12,7 @@ from workestra.services.booking import BookingView, public_booking
 from workestra.services.booking_links import public_page
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import emails_delivered
-from workestra.services.validation import check_timezone, offered_timezones
+from workestra.services.validation import check_timezone
 from workestra.web.deps import CtxDep, public_page_view
 from workestra.web.pages.rendering import render
 
@@ -46,12 +46,7 @@ def _zone(value: str | None, fallback: str) -> ZoneInfo:
 @router.get("/{slug}")
 async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
     link, host_name = await public_page(ctx, slug)
-    context: dict[str, Any] = {
-        "link": link,
-        "host_name": host_name,
-        "timezones": offered_timezones(),
-    }
-    return render(request, "book/page.html", context)
+    return render(request, "book/page.html", {"link": link, "host_name": host_name})
 
 
 @router.get("/{slug}/confirmed/{booking_id}.json")

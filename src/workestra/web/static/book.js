@@ -99,6 +99,31 @@
       tzSelect.insertBefore(option, tzSelect.firstChild);
     }
 
+    function loadZones() {
+      // The full list is a cached asset (zones.json), not part of the page: until it arrives the
+      // select offers the browser's zone and the link's, and stays usable if it never does.
+      var url = root.getAttribute("data-zones-url");
+      if (!url) { return; }
+      fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (zones) {
+        if (!Array.isArray(zones) || !zones.length) { return; }
+        var current = tzSelect.value;
+        var fragment = document.createDocumentFragment();
+        zones.forEach(function (zone) {
+          var option = document.createElement("option");
+          option.value = zone;
+          option.textContent = zone.replace(/_/g, " ");
+          fragment.appendChild(option);
+        });
+        tzSelect.textContent = "";
+        tzSelect.appendChild(fragment);
+        ensureOption(root.getAttribute("data-link-timezone") || "UTC");
+        ensureOption(current);
+        tzSelect.value = current;
+      }).catch(function () { /* keep the zones already offered */ });
+    }
+
     function detectedZone() {
       var zone = "";
       try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
@@ -315,6 +340,7 @@
     tzSelect.value = zone;
     setZone(zone);
     load();
+    loadZones();
   }
 
   function pollMeetingLink(el) {
