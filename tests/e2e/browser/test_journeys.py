@@ -67,8 +67,11 @@ async def test_a_host_publishes_a_link_and_an_invitee_books_it(
         monday += timedelta(days=1)
     await booking_page.goto(f"{live_server.url}/book/coffee-chat")
     await expect(booking_page.locator("#tz")).to_have_value("America/New_York")
+    await expect(booking_page.locator("button.day")).to_have_count(7)  # the first week is drawn
     while not await booking_page.locator(f'button.day[data-day="{monday.date().isoformat()}"]').count():
+        shown = await booking_page.locator("#week-label").inner_text()
         await booking_page.locator("#next-week").click()
+        await expect(booking_page.locator("#week-label")).not_to_have_text(shown)  # the next week is drawn
     await booking_page.locator(f'button.day[data-day="{monday.date().isoformat()}"]').click()
     await expect(booking_page.locator("button.slot").first).to_be_visible()
     await booking_page.screenshot(path=screenshot_path("booking-page"), full_page=True)
