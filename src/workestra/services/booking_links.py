@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from workestra.db.models import BookingLink, LinkMember, WeeklyHours
+from workestra.db.repositories.links import LinkRecord
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import CalendarProviderName
 from workestra.errors import Conflict, InvalidInput, NotFound
@@ -104,7 +105,7 @@ def _bounded(value: int, *, name: str, low: int, high: int) -> int:
     return value
 
 
-def to_view(link: BookingLink, members: list[str] | None) -> LinkView:
+def to_view(link: BookingLink | LinkRecord, members: list[str] | None) -> LinkView:
     pool = [m for m in link.members if m.user_id and m.accepted_at]
     hours: WeeklyHoursInput = {}
     rules = []
@@ -292,7 +293,7 @@ async def public_page(ctx: ServiceContext, slug: str) -> tuple[LinkView, str]:
 
 async def public_link(uow: UnitOfWork, slug: str) -> LinkView:
     slug = slug.strip().lower()
-    link = await uow.links.by_slug(slug) if SLUG.match(slug) else None
+    link = await uow.links.public_record(slug) if SLUG.match(slug) else None
     if link is None:
         raise NotFound("No booking page with that address.")
     # Public pages and bookings use member_ids; the members' emails are for the host's views only.

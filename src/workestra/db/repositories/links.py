@@ -1,9 +1,56 @@
 """Booking links with their weekly hours and round-robin members."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workestra.db.models import BookingLink, LinkMember
+from workestra.db.models import BookingLink, LinkMember, WeeklyHours
+
+
+@dataclass(frozen=True, slots=True)
+class HoursRecord:
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    email: str
+    user_id: str | None
+    accepted_at: datetime | None
+    last_assigned_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRecord:
+    """A live link as public pages read it: plain rows, no ORM objects (the hot path of every
+    booking page), with the attribute names of ``BookingLink``."""
+
+    id: str
+    owner_id: str
+    slug: str
+    title: str
+    description: str
+    duration_minutes: int
+    timezone: str
+    calendar_provider: str
+    auto_meeting_link: bool
+    slot_interval_minutes: int
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+    minimum_notice_minutes: int
+    booking_horizon_days: int
+    hours: tuple[HoursRecord, ...]
+    members: tuple[MemberRecord, ...]
+
+
+_LINK = BookingLink.__table__.c
+_HOURS = WeeklyHours.__table__.c
+_MEMBERS = LinkMember.__table__.c
+_LINK_FIELDS = [name for name in LinkRecord.__dataclass_fields__ if name not in {"hours", "members"}]
 
 
 class LinkRepository:
@@ -20,11 +67,32 @@ class LinkRepository:
         link = await self._session.get(BookingLink, link_id)
         return link if link is not None and (include_deleted or link.deleted_at is None) else None
 
-    async def by_slug(self, slug: str) -> BookingLink | None:
-        result = await self._session.scalars(
-            select(BookingLink).where(BookingLink.slug == slug, BookingLink.deleted_at.is_(None))
+    async def public_record(self, slug: str) -> LinkRecord | None:
+        """The live link with this slug, its weekly hours and members, in three plain queries."""
+        found = (
+            await self._session.execute(
+                select(*(_LINK[name] for name in _LINK_FIELDS)).where(
+                    _LINK.slug == slug, _LINK.deleted_at.is_(None)
+                )
+            )
+        ).first()
+        if found is None:
+            return None
+        hours = await self._session.execute(
+            select(_HOURS.weekday, _HOURS.start_minute, _HOURS.end_minute)
+            .where(_HOURS.link_id == found.id)
+            .order_by(_HOURS.weekday, _HOURS.start_minute)
         )
-        return result.first()
+        members = await self._session.execute(
+            select(_MEMBERS.email, _MEMBERS.user_id, _MEMBERS.accepted_at, _MEMBERS.last_assigned_at)
+            .where(_MEMBERS.link_id == found.id)
+            .order_by(_MEMBERS.position)
+        )
+        return LinkRecord(
+            **found._asdict(),
+            hours=tuple(HoursRecord(*row) for row in hours),
+            members=tuple(MemberRecord(*row) for row in members),
+        )
 
     async def for_owner(self, owner_id: str) -> list[BookingLink]:
         result = await self._session.scalars(
