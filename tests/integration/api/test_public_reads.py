@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import httpx2
+import pytest
 from sqlalchemy import Engine, event
 
 from tests.integration.api.conftest import ApiHost
@@ -15,6 +16,9 @@ from tests.support.server import LiveServer
 from workestra.clock import SystemClock
 from workestra.services.context import ServiceContext
 from workestra.services.pools import join_pool, pool_places
+
+# No in-process worker: its polls are writes of their own, and only the request's traffic counts here.
+pytestmark = pytest.mark.parametrize("live_overrides", [{"run_worker": False}])
 
 
 @dataclass
