@@ -56,7 +56,9 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
             yield url
 
 
-async def test_round_robin_members_keep_their_email_across_0003(empty_database_url: str) -> None:
+async def test_round_robin_members_listed_before_0003_keep_their_email_and_place(
+    empty_database_url: str,
+) -> None:
     url = empty_database_url
     await upgrade_to_head(url, "0002")
     db = create_async_engine(url)
@@ -86,8 +88,15 @@ async def test_round_robin_members_keep_their_email_across_0003(empty_database_u
             )
         await upgrade_to_head(url)
         async with db.connect() as connection:
-            rows = (await connection.execute(text("SELECT email, user_id FROM link_members"))).all()
-        assert [tuple(r) for r in rows] == [("rep@example.test", "u1")]
+            rows = (
+                await connection.execute(
+                    text("SELECT email, user_id, accepted_at, declined_at FROM link_members").columns(
+                        accepted_at=UTCDateTime(), declined_at=UTCDateTime()
+                    )
+                )
+            ).all()
+        # Still in the pool after the upgrade: accepted as of the link's creation, never declined.
+        assert [tuple(r) for r in rows] == [("rep@example.test", "u1", now["now"], None)]
     finally:
         await db.dispose()
 

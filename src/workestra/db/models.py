@@ -112,7 +112,7 @@ class LinkMember(Base):
 
     Kept by email: an address without an account (``user_id`` NULL) is listed but joins no pool
     until an account with that address exists, and an account joins the pool only once its user
-    said yes (``accepted_at``).
+    said yes (``accepted_at``); a no (``declined_at``) keeps the place listed, out of the pool.
     """
 
     __tablename__ = "link_members"
@@ -130,6 +130,7 @@ class LinkMember(Base):
     position: Mapped[int] = mapped_column(Integer)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Booking(Base):

@@ -201,6 +201,10 @@ async def _insert(
         user = await uow.users.get(host.host_id)
         if user is None or link_row is None:  # deleted under us: nothing to confirm
             return None
+        if link.round_robin and not any(
+            m.user_id == host.host_id and m.accepted_at for m in link_row.members
+        ):  # the rep left the pool while their calendar was being read
+            return None
         for member in link_row.members:
             if member.user_id == host.host_id:
                 member.last_assigned_at = now  # rotation state moves in the booking's transaction

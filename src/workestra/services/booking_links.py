@@ -212,8 +212,8 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
         for position, email in enumerate(emails):
             member = kept.get(email) or LinkMember(email=email)
             member.user_id, member.position = users.get(email), position
-            if member.user_id == link.owner_id and member.accepted_at is None:
-                member.accepted_at = now  # listing yourself is your yes
+            if member.user_id == link.owner_id and member.accepted_at is member.declined_at is None:
+                member.accepted_at = now  # listing yourself is your yes (unless you said no)
             members.append(member)
         link.members = members
     link.updated_at = now

@@ -1,8 +1,9 @@
 """Round-robin pools from the member's side: the places a host was listed in, and their answer.
 
 Being listed puts nobody in a pool: the member says yes here (their calendar then decides their
-availability on that link and receives its bookings) or no (their place is removed), and may
-leave later the same way.
+availability on that link and receives its bookings) or no, and may change their mind either way.
+A no keeps the place listed (out of the pool), so the host's list never changes with an answer and
+a no isn't asked again when the host saves the link.
 """
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ class PoolPlace:
     owner_name: str
     owner_email: str
     joined: bool
+    declined: bool
 
 
 async def pool_places(ctx: ServiceContext, host: Host) -> list[PoolPlace]:
@@ -33,6 +35,7 @@ async def pool_places(ctx: ServiceContext, host: Host) -> list[PoolPlace]:
             owner_name=owners[link.owner_id].name,
             owner_email=owners[link.owner_id].email,
             joined=member.accepted_at is not None,
+            declined=member.declined_at is not None,
         )
         for member, link in places
         if link.owner_id in owners
@@ -47,14 +50,17 @@ async def join_pool(ctx: ServiceContext, host: Host, member_id: str) -> None:
             raise NotFound("No such invitation.")  # somebody else's place looks absent
         if member.accepted_at is None:
             member.accepted_at = ctx.clock.now()
+        member.declined_at = None
         await uow.commit()
 
 
 async def leave_pool(ctx: ServiceContext, host: Host, member_id: str) -> None:
-    """Say no, or leave: the place is removed, so the host is never offered or booked on that link."""
+    """Say no, or leave: from now on this host is never offered or booked on that link."""
     async with ctx.uow(write=True) as uow:
         member = await uow.links.member(member_id)
         if member is None or member.user_id != host.id:
             raise NotFound("No such invitation.")
-        await uow.links.remove_member(member)
+        member.accepted_at = None
+        if member.declined_at is None:
+            member.declined_at = ctx.clock.now()
         await uow.commit()

@@ -109,7 +109,38 @@ async def test_a_member_counts_only_after_saying_yes_and_not_after_leaving(
     assert await _slots(http, "pool-consent") == []
     listed = await http.get("/api/v1/booking-links", headers=alice.headers)
     [link] = [link for link in listed.json() if link["slug"] == "pool-consent"]
-    assert link["round_robin_members"] == [STRANGER]  # the place is gone; the stranger still waits
+    assert link["round_robin_members"] == [rep.email, STRANGER]  # an answer never shows in the list
+
+
+async def test_when_the_only_member_declines_the_link_offers_nothing_and_never_books_its_owner(
+    http: httpx2.AsyncClient, live_server: LiveServer, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    async with service_context(live_server.settings) as ctx:
+        _, rep = await make_host(ctx, name="Rita Rep", password=PASSWORD)
+    created = await _create(http, alice, "pool-declined", [rep.email])
+    assert created.status_code == 201
+    await _answer(live_server, rep.email, "Pool pool-declined", "leave")
+    assert await _slots(http, "pool-declined") == []
+    day = (SystemClock().now() + timedelta(days=4)).date().isoformat()
+    refused = await http.post(
+        "/api/v1/public/links/pool-declined/bookings",
+        json={
+            "start": f"{day}T10:00:00+00:00",
+            "name": "Ivo",
+            "email": "ivo@example.test",
+            "timezone": "UTC",
+        },
+    )
+    assert refused.status_code == 409, refused.text
+    assert (await http.get("/api/v1/bookings", headers=alice.headers)).json() == []
+    resaved = await http.patch(  # saving the link again doesn't ask again, nor change the list
+        f"/api/v1/booking-links/{created.json()['id']}",
+        headers=alice.headers,
+        json={"round_robin_members": [rep.email], "title": "Renamed"},
+    )
+    assert resaved.json()["round_robin_members"] == [rep.email]
+    assert await _slots(http, "pool-declined") == []
 
 
 async def test_an_address_without_an_account_waits_for_the_account_and_its_yes(

@@ -132,6 +132,3 @@ class LinkRepository:
 
     async def member(self, member_id: str) -> LinkMember | None:
         return await self._session.get(LinkMember, member_id)
-
-    async def remove_member(self, member: LinkMember) -> None:
-        await self._session.delete(member)

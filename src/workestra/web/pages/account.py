@@ -80,5 +80,5 @@ async def join(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep,
 @router.post("/pools/{member_id}/leave")
 async def leave(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, member_id: str) -> Response:
     await leave_pool(ctx, host, member_id)
-    flash(request, "You are not in that round-robin any more.")
+    flash(request, "You are not in that round-robin: it will never offer or book you.")
     return see_other(ACCOUNT)
