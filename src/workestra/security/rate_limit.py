@@ -120,16 +120,14 @@ class RateLimiter:
             logger.error("rate-limit storage unavailable, not counting %s: %s", budget, exc.storage_error)
         return None
 
-    async def check(self, budget: Budget, key: str) -> Spent | None:
-        """A ``Spent`` when ``budget`` is already used up for ``key``; counts nothing."""
+    async def refund(self, budget: Budget, key: str) -> None:
+        """Give back one request of ``budget`` that ``key`` spent (in every window it counts in)."""
         identity = _identity(key)
         try:
             for item in self._limits[budget]:
-                if not await self._limiter.test(item, budget, identity):
-                    return Spent(budget, await self._retry_after(item, budget, identity))
+                await self._limiter.hit(item, budget, identity, cost=-1)
         except StorageError as exc:
-            logger.error("rate-limit storage unavailable, not checking %s: %s", budget, exc.storage_error)
-        return None
+            logger.error("rate-limit storage unavailable, not refunding %s: %s", budget, exc.storage_error)
 
     async def spend_all(self, charges: Mapping[Budget, str]) -> Spent | None:
         """Spend each budget for its key; the first one used up, if any."""

@@ -18,8 +18,8 @@ from workestra.services.availability import HostCalendar, busy_or_error, host_ca
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import queue_emails
-from workestra.services.users import Host, normalize_email
-from workestra.services.validation import check_timezone, clean_text
+from workestra.services.users import Host
+from workestra.services.validation import check_timezone, clean_text, normalize_email
 
 logger = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from workestra.enums import CalendarProviderName
 from workestra.errors import Conflict, InvalidInput, NotFound
 from workestra.scheduling import MAX_BUFFER_MINUTES, WeeklyRule, format_hhmm, parse_hhmm
 from workestra.services.context import ServiceContext
-from workestra.services.users import Host, normalize_email
-from workestra.services.validation import check_timezone, check_unicode, clean_text
+from workestra.services.users import Host
+from workestra.services.validation import check_timezone, check_unicode, clean_text, normalize_email
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _CONTROL_NOT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

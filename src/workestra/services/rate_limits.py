@@ -8,10 +8,13 @@ when configured).
 
 import ipaddress
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from workestra.errors import RateLimited
 from workestra.security.rate_limit import Budget, Spent
 from workestra.services.context import ServiceContext
+from workestra.services.validation import normalize_email
 
 UNKNOWN_CLIENT = "unknown"
 IPV6_PREFIX = 64  # one subscriber's IPv6 network: its addresses share one budget
@@ -61,29 +64,26 @@ async def spend_slot_read(ctx: ServiceContext, *, client: str | None) -> None:
         )
 
 
-async def spend_booking(ctx: ServiceContext, *, client: str | None, email: str) -> None:
-    """Before a booking attempt: spends the client's budget and checks (without spending) the
-    invitee address's. The address's budget is spent only by a booking made (``count_booking``),
-    so nobody can use it up for somebody else's address with requests that book nothing."""
+@asynccontextmanager
+async def booking_budget(ctx: ServiceContext, *, client: str | None, email: str) -> AsyncIterator[None]:
+    """Around a booking attempt: spends the client's budget and the invitee address's (counted
+    first, so concurrent attempts can't all slip under it), and gives the address's back when the
+    attempt books nothing, so nobody can use it up for somebody else with refused requests."""
+    address = normalize_email(email)  # one mailbox, one budget, however the address is spelled
     spent = await ctx.rate_limiter.spend(Budget.BOOKINGS_PER_CLIENT, client_key(client))
     if spent is None:
-        spent = await ctx.rate_limiter.check(Budget.BOOKINGS_PER_EMAIL, _address(email))
-    if spent is None:
-        return
-    who = "your network" if spent.budget is Budget.BOOKINGS_PER_CLIENT else "this email address"
-    raise RateLimited(
-        f"Too many bookings from {who} in a short time. Please try again in {_wait(spent)}.",
-        retry_after=spent.retry_after,
-    )
-
-
-async def count_booking(ctx: ServiceContext, *, email: str) -> None:
-    """A booking was made for ``email``: it spends that address's budget (each one mails it)."""
-    await ctx.rate_limiter.spend(Budget.BOOKINGS_PER_EMAIL, _address(email))
-
-
-def _address(email: str) -> str:
-    return email.strip().lower()
+        spent = await ctx.rate_limiter.spend(Budget.BOOKINGS_PER_EMAIL, address)
+    if spent is not None:
+        who = "your network" if spent.budget is Budget.BOOKINGS_PER_CLIENT else "this email address"
+        raise RateLimited(
+            f"Too many bookings from {who} in a short time. Please try again in {_wait(spent)}.",
+            retry_after=spent.retry_after,
+        )
+    try:
+        yield
+    except BaseException:
+        await ctx.rate_limiter.refund(Budget.BOOKINGS_PER_EMAIL, address)
+        raise
 
 
 def _login_keys(email: str, client: str | None) -> tuple[str, str]:

@@ -1,13 +1,10 @@
 """Host accounts: creation, login and API-key authentication."""
 
 import asyncio
-import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo
-
-from email_validator import EmailNotValidError, validate_email
 
 from workestra.db.models import ApiKey, User
 from workestra.errors import Conflict, InvalidInput, NotAuthenticated
@@ -20,9 +17,7 @@ from workestra.security import (
 )
 from workestra.services.context import ServiceContext
 from workestra.services.rate_limits import forgive_login, spend_login_attempt
-from workestra.services.validation import check_timezone, check_unicode, clean_text
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from workestra.services.validation import check_timezone, clean_text, normalize_email
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +33,6 @@ class CreatedUser:
     id: str
     email: str
     api_key: str
-
-
-def normalize_email(value: str, *, field: str = "email") -> str:
-    """A deliverable-looking address, lower-cased; InvalidInput otherwise (header injection included)."""
-    check_unicode(value, field=field)
-    if _CONTROL.search(value) or len(value) > 320:
-        raise InvalidInput("That email address isn't valid.", fields={field: "invalid email address"})
-    try:
-        result = validate_email(
-            value.strip(), check_deliverability=False, test_environment=True, globally_deliverable=False
-        )
-    except EmailNotValidError as exc:
-        raise InvalidInput(f"That email address isn't valid: {exc}", fields={field: str(exc)}) from exc
-    return result.normalized.lower()
 
 
 def to_host(user: User) -> Host:

@@ -4,6 +4,8 @@ import re
 import zoneinfo
 from zoneinfo import ZoneInfo
 
+from email_validator import EmailNotValidError, validate_email
+
 from workestra.errors import InvalidInput
 from workestra.zones import offered_zones
 
@@ -59,3 +61,17 @@ def clean_text(value: str, *, field: str, max_length: int, allow_empty: bool = F
             fields={field: "control characters are not allowed"},
         )
     return value
+
+
+def normalize_email(value: str, *, field: str = "email") -> str:
+    """A deliverable-looking address, lower-cased; InvalidInput otherwise (header injection included)."""
+    check_unicode(value, field=field)
+    if _CONTROL.search(value) or len(value) > 320:
+        raise InvalidInput("That email address isn't valid.", fields={field: "invalid email address"})
+    try:
+        result = validate_email(
+            value.strip(), check_deliverability=False, test_environment=True, globally_deliverable=False
+        )
+    except EmailNotValidError as exc:
+        raise InvalidInput(f"That email address isn't valid: {exc}", fields={field: str(exc)}) from exc
+    return result.normalized.lower()

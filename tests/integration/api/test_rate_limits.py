@@ -236,3 +236,19 @@ async def test_one_ipv6_network_spends_one_slot_budget(
     assert [await slots(f"2001:db8:7:7::{i}") for i in range(1, 4)] == [200, 200, 200]
     assert await slots("2001:db8:7:7:abcd::1") == 429  # another address of the same /64
     assert await slots("2001:db8:7:8::1") == 200  # the next /64 is somebody else
+
+
+@pytest.mark.parametrize("live_overrides", [TRUST_LOOPBACK_PROXY])
+async def test_concurrent_bookings_for_one_address_never_pass_its_budget(
+    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    starts = await _starts(http, alice.link.slug)
+    answers = await asyncio.gather(
+        *(
+            _book(http, alice.link.slug, start, "Victim@Example.test", forwarded_for=f"203.0.113.{i}")
+            for i, start in enumerate(starts[:9])
+        )
+    )
+    assert sorted(a.status_code for a in answers) == [201] * 5 + [429] * 4
+    assert await _bookings_of(http, alice) == 5

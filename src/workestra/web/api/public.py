@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
-from workestra.services.rate_limits import count_booking, spend_booking, spend_slot_read
+from workestra.services.rate_limits import booking_budget, spend_slot_read
 from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotsOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ClientAddress, CtxDep
@@ -66,7 +66,8 @@ async def get_slots(
     },
 )
 async def create_booking(ctx: CtxDep, client: ClientAddress, slug: str, body: BookingIn) -> PublicBookingOut:
-    await spend_booking(ctx, client=client, email=body.email)
-    view = await book(ctx, slug, start=body.start, name=body.name, email=body.email, timezone=body.timezone)
-    await count_booking(ctx, email=body.email)
+    async with booking_budget(ctx, client=client, email=body.email):
+        view = await book(
+            ctx, slug, start=body.start, name=body.name, email=body.email, timezone=body.timezone
+        )
     return public_booking_out(view, ZoneInfo(view.invitee_timezone))
