@@ -164,9 +164,11 @@ class ConnectionCredentials:
                 raise NeedsReauth("disconnected during refresh", reason="revoked")
             now = ctx.clock.now()
             still_ours = row.refresh_lease_until == lease.until
-            if still_ours:
-                row.refresh_lease_until = now  # ended now: free, and the time of the last refresh
             current = still_ours and row.token_version == lease.version
+            if still_ours:
+                # Ended now: free, and the time of the last refresh of these tokens. If the host
+                # reconnected meanwhile, the new grant has never been refreshed: none is recorded.
+                row.refresh_lease_until = now if current else None
             if current and grant is not None:
                 store_grant(ctx, row, grant, now=now)
             elif current and problem is not None:

@@ -418,6 +418,7 @@ async def test_a_refresh_that_fails_after_the_host_reconnected_leaves_the_new_co
     assert row.status == IntegrationStatus.ACTIVE
     assert row.problem is None
     assert not lease_running(row, ctx.clock.now())
+    assert row.refresh_lease_until is None  # the new grant was never refreshed: its first 401 refreshes
     assert reconnected.status is IntegrationStatus.ACTIVE
     assert (await check_connection(ctx, host, MS)).status is IntegrationStatus.ACTIVE
 
