@@ -14,6 +14,7 @@ class ErrorCode(StrEnum):
     CALENDAR_UNAVAILABLE = "calendar_unavailable"
     CONNECTION_FAILED = "connection_failed"
     RATE_LIMITED = "rate_limited"
+    TEMPORARILY_UNAVAILABLE = "temporarily_unavailable"
 
 
 class WorkestraError(Exception):
@@ -53,6 +54,12 @@ class CalendarUnavailable(WorkestraError):
     """The host's calendar could not be read, so no slot can be offered on a guess."""
 
     code = ErrorCode.CALENDAR_UNAVAILABLE
+
+
+class TemporarilyUnavailable(WorkestraError):
+    """Something this server relies on (the session store) is down; trying later will work."""
+
+    code = ErrorCode.TEMPORARILY_UNAVAILABLE
 
 
 class ConnectionFailed(WorkestraError):

@@ -92,13 +92,14 @@ class RedisSessionStore:
 
     async def delete_for_user(self, user_id: str) -> None:
         members = self._users + user_id
-        keys = [k if isinstance(k, str) else k.decode() for k in await self._redis.smembers(members)]
-        if not keys:
-            return
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.delete(*(self._sessions + key for key in keys))
-            pipe.srem(members, *keys)
-            await pipe.execute()
+        async with reporting_outages(RedisError):
+            keys = [k if isinstance(k, str) else k.decode() for k in await self._redis.smembers(members)]
+            if not keys:
+                return
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.delete(*(self._sessions + key for key in keys))
+                pipe.srem(members, *keys)
+                await pipe.execute()
 
     async def aclose(self) -> None:
         await self._redis.aclose()

@@ -45,7 +45,7 @@ class SessionRecord:
 
 
 class SessionStore(Protocol):
-    """get, add, update and delete raise SessionStoreUnavailable when the backend is down."""
+    """Every call raises SessionStoreUnavailable when the backend is down."""
 
     async def get(self, key: str) -> SessionRecord | None:
         """The record stored under ``key`` (expired or not: the caller decides), or None."""
@@ -134,7 +134,7 @@ class DatabaseSessionStore:
             await session.commit()
 
     async def delete_for_user(self, user_id: str) -> None:
-        async with self._database.session(write=True) as session:
+        async with reporting_outages(SQLAlchemyError), self._database.session(write=True) as session:
             await session.execute(delete(BrowserSession).where(BrowserSession.user_id == user_id))
             await session.commit()
 

@@ -2,7 +2,8 @@
 
 import asyncio
 
-from workestra.errors import InvalidInput, NotAuthenticated
+from workestra.db.sessions import SessionStoreUnavailable
+from workestra.errors import InvalidInput, NotAuthenticated, TemporarilyUnavailable
 from workestra.security import hash_password, verify_password
 from workestra.services.context import ServiceContext
 from workestra.services.rate_limits import forgive_login, spend_login_attempt
@@ -41,4 +42,10 @@ async def change_password(
         user.password_hash = new_hash
         await uow.commit()
     # Only after the commit: a refused or failed change leaves every session as it was.
-    await ctx.sessions.delete_for_user(host.id)
+    try:
+        await ctx.sessions.delete_for_user(host.id)
+    except SessionStoreUnavailable as exc:
+        raise TemporarilyUnavailable(
+            "Your password was changed, but your other sessions couldn't be ended just now. "
+            "Use “Log out everywhere” on this page in a few minutes."
+        ) from exc

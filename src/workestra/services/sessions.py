@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from workestra.db.sessions import SessionData, SessionRecord, SessionStoreUnavailable
+from workestra.errors import TemporarilyUnavailable
 from workestra.security.session_ids import is_session_id, new_session_id, session_key
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host
@@ -104,4 +105,10 @@ async def save_session(
 
 async def end_all_sessions(ctx: ServiceContext, host: Host) -> None:
     """Log ``host`` out everywhere: every browser session of theirs ends now."""
-    await ctx.sessions.delete_for_user(host.id)
+    try:
+        await ctx.sessions.delete_for_user(host.id)
+    except SessionStoreUnavailable as exc:
+        raise TemporarilyUnavailable(
+            "Your sessions can't be ended just now (the session store isn't answering). "
+            "Nothing changed; please try again in a few minutes."
+        ) from exc

@@ -24,6 +24,7 @@ STATUS: dict[ErrorCode, int] = {
     ErrorCode.CALENDAR_UNAVAILABLE: 503,
     ErrorCode.CONNECTION_FAILED: 400,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.TEMPORARILY_UNAVAILABLE: 503,
 }
 
 

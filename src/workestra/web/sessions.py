@@ -34,7 +34,15 @@ COOKIE = "workestra_session"
 ANONYMOUS_COOKIE = "workestra_anon"
 _RENEW = "workestra.renew_session"
 _NEW_ANONYMOUS = "workestra.new_anonymous_id"
+_ENDED = "workestra.session_ended"
 _ANONYMOUS_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
+
+
+def end_session(request: Request) -> None:
+    """Log this browser out: its session data goes, and so does its cookie, even while the store
+    is down (the record then ends with its idle lifetime)."""
+    request.session.clear()
+    request.scope[_ENDED] = True
 
 
 def anonymous_id(request: Request) -> str:
@@ -100,6 +108,8 @@ class ServerSessionMiddleware:
             kept_id = await save_session(self._ctx, opened, scope["session"], renew=bool(scope.get(_RENEW)))
         except SessionStoreUnavailable as exc:
             logger.error("session store unavailable, session not saved: %s", exc)
+            if scope.get(_ENDED) and sent_id is not None:  # a logout: this browser forgets it anyway
+                headers.append("Set-Cookie", f"{COOKIE}=; Max-Age=0; {self._flags}")
             return
         if kept_id is not None and kept_id != sent_id:
             headers.append("Set-Cookie", f"{COOKIE}={kept_id}; Max-Age={self._max_age}; {self._flags}")

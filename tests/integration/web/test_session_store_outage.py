@@ -8,6 +8,7 @@ import httpx2
 import pytest
 
 from tests.conftest import SettingsFactory
+from tests.integration.web.conftest import csrf_of
 from tests.support.builders import make_host, make_link, service_context
 from tests.support.server import LiveServer, free_port
 
@@ -46,3 +47,15 @@ async def test_pages_answer_and_cookies_stay_while_the_session_store_is_down(
         assert calendar.status_code == 303  # no session could be opened: treated as signed out
         for response in (login, calendar):
             assert f"{COOKIE}=;" not in response.headers.get("set-cookie", "")  # not logged out for good
+
+
+async def test_logging_out_while_the_store_is_down_still_forgets_the_cookie(
+    server_without_redis: LiveServer,
+) -> None:
+    async with httpx2.AsyncClient(
+        base_url=server_without_redis.url, timeout=30, cookies={COOKIE: "C" * 43}
+    ) as browser:
+        token = await csrf_of(browser, "/login")
+        response = await browser.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert f"{COOKIE}=; Max-Age=0" in response.headers["set-cookie"]

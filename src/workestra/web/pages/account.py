@@ -14,7 +14,7 @@ from workestra.services.users import Host
 from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, CurrentHost
 from workestra.web.errors import STATUS, retry_after_headers
 from workestra.web.pages.rendering import flash, render, see_other
-from workestra.web.sessions import renew_session
+from workestra.web.sessions import end_session, renew_session
 
 router = APIRouter(prefix="/settings/account", tags=["pages"])
 
@@ -65,7 +65,7 @@ async def password(
 @router.post("/logout-everywhere")
 async def logout_everywhere(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep) -> Response:
     await end_all_sessions(ctx, host)
-    request.session.clear()
+    end_session(request)
     flash(request, "You were logged out everywhere, this browser included.")
     return see_other("/login")
 

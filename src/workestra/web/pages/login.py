@@ -10,6 +10,7 @@ from workestra.services.users import authenticate
 from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, public_page_view
 from workestra.web.errors import retry_after_headers
 from workestra.web.pages.rendering import local_path, render, see_other
+from workestra.web.sessions import end_session
 
 router = APIRouter(tags=["pages"])
 
@@ -51,5 +52,5 @@ async def login(
 
 @router.post("/logout")
 async def logout(request: Request, _csrf: CsrfDep) -> Response:
-    request.session.clear()
+    end_session(request)
     return see_other("/login")
