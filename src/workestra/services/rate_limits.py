@@ -25,6 +25,8 @@ def client_key(client: str | None) -> str:
     with a /64 would otherwise have 2^64 fresh budgets)."""
     if not client:
         return UNKNOWN_CLIENT
+    if client.startswith("["):  # "[2001:db8::1]" or "[2001:db8::1]:443", as some proxies write it
+        client = client[1:].partition("]")[0]
     try:
         address = ipaddress.ip_address(client)
     except ValueError:
