@@ -7,13 +7,33 @@ SQLite: the unit of work is ``BEGIN IMMEDIATE``, so the check and the insert hol
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workestra.db.base import UTCDateTime
 from workestra.db.models import Booking, BookingLink
 from workestra.enums import BookingStatus
 from workestra.scheduling import MAX_BUFFER_MINUTES
+
+# Built once (every slots request runs it): live bookings of some hosts near a window, with the
+# buffers of each booking's own link.
+_BUSY = (
+    select(
+        Booking.host_id,
+        Booking.starts_at,
+        Booking.ends_at,
+        BookingLink.buffer_before_minutes,
+        BookingLink.buffer_after_minutes,
+    )
+    .join(BookingLink, BookingLink.id == Booking.link_id)
+    .where(
+        Booking.host_id.in_(bindparam("host_ids", expanding=True)),
+        Booking.status == BookingStatus.CONFIRMED,
+        Booking.starts_at < bindparam("before", type_=UTCDateTime()),
+        Booking.ends_at > bindparam("after", type_=UTCDateTime()),
+    )
+)
 
 
 class OverlapViolation(Exception):
@@ -44,20 +64,7 @@ class BookingRepository:
         """
         reach = timedelta(minutes=MAX_BUFFER_MINUTES)
         rows = await self._session.execute(
-            select(
-                Booking.host_id,
-                Booking.starts_at,
-                Booking.ends_at,
-                BookingLink.buffer_before_minutes,
-                BookingLink.buffer_after_minutes,
-            )
-            .join(BookingLink, BookingLink.id == Booking.link_id)
-            .where(
-                Booking.host_id.in_(host_ids),
-                Booking.status == BookingStatus.CONFIRMED,
-                Booking.starts_at < ends_at + reach,
-                Booking.ends_at > starts_at - reach,
-            )
+            _BUSY, {"host_ids": host_ids, "before": ends_at + reach, "after": starts_at - reach}
         )
         taken = []
         for host_id, start, end, before, after in rows:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.models import BookingLink, LinkMember, WeeklyHours
@@ -51,6 +51,20 @@ _LINK = BookingLink.__table__.c
 _HOURS = WeeklyHours.__table__.c
 _MEMBERS = LinkMember.__table__.c
 _LINK_FIELDS = [name for name in LinkRecord.__dataclass_fields__ if name not in {"hours", "members"}]
+# Built once: every booking page runs them, so no statement is built (or its cache key made) per request.
+_PUBLIC_LINK = select(*(_LINK[name] for name in _LINK_FIELDS)).where(
+    _LINK.slug == bindparam("slug"), _LINK.deleted_at.is_(None)
+)
+_PUBLIC_HOURS = (
+    select(_HOURS.weekday, _HOURS.start_minute, _HOURS.end_minute)
+    .where(_HOURS.link_id == bindparam("link_id"))
+    .order_by(_HOURS.weekday, _HOURS.start_minute)
+)
+_PUBLIC_MEMBERS = (
+    select(_MEMBERS.email, _MEMBERS.user_id, _MEMBERS.accepted_at, _MEMBERS.last_assigned_at)
+    .where(_MEMBERS.link_id == bindparam("link_id"))
+    .order_by(_MEMBERS.position)
+)
 
 
 class LinkRepository:
@@ -69,25 +83,11 @@ class LinkRepository:
 
     async def public_record(self, slug: str) -> LinkRecord | None:
         """The live link with this slug, its weekly hours and members, in three plain queries."""
-        found = (
-            await self._session.execute(
-                select(*(_LINK[name] for name in _LINK_FIELDS)).where(
-                    _LINK.slug == slug, _LINK.deleted_at.is_(None)
-                )
-            )
-        ).first()
+        found = (await self._session.execute(_PUBLIC_LINK, {"slug": slug})).first()
         if found is None:
             return None
-        hours = await self._session.execute(
-            select(_HOURS.weekday, _HOURS.start_minute, _HOURS.end_minute)
-            .where(_HOURS.link_id == found.id)
-            .order_by(_HOURS.weekday, _HOURS.start_minute)
-        )
-        members = await self._session.execute(
-            select(_MEMBERS.email, _MEMBERS.user_id, _MEMBERS.accepted_at, _MEMBERS.last_assigned_at)
-            .where(_MEMBERS.link_id == found.id)
-            .order_by(_MEMBERS.position)
-        )
+        hours = await self._session.execute(_PUBLIC_HOURS, {"link_id": found.id})
+        members = await self._session.execute(_PUBLIC_MEMBERS, {"link_id": found.id})
         return LinkRecord(
             **found._asdict(),
             hours=tuple(HoursRecord(*row) for row in hours),
