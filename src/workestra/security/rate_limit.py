@@ -10,7 +10,8 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,6 +80,15 @@ def _identity(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+@asynccontextmanager
+async def _failing_open(action: str, budget: Budget) -> AsyncIterator[None]:
+    """A storage outage is logged and let through: a rate limit must not take a page down with it."""
+    try:
+        yield
+    except StorageError as exc:
+        logger.error("rate-limit storage unavailable, not %s %s: %s", action, budget, exc.storage_error)
+
+
 class RateLimiter:
     """Spends and checks budgets. A storage outage lets requests through (logged): a rate limit must
     not take the booking page down with it."""
@@ -99,11 +109,6 @@ class RateLimiter:
         )
         self._limiter = FixedWindowRateLimiter(_storage(self._redis, key_prefix))
 
-    @property
-    def shared(self) -> bool:
-        """True when the counts live in Redis, shared by every process using it."""
-        return self._redis is not None
-
     async def aclose(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
@@ -112,22 +117,18 @@ class RateLimiter:
         """Count one request against ``budget`` for ``key``; a ``Spent`` when the budget is used up
         (that request is refused and counts nowhere else)."""
         identity = _identity(key)
-        try:
+        async with _failing_open("counting", budget):
             for item in self._limits[budget]:
                 if not await self._limiter.hit(item, budget, identity):
                     return Spent(budget, await self._retry_after(item, budget, identity))
-        except StorageError as exc:
-            logger.error("rate-limit storage unavailable, not counting %s: %s", budget, exc.storage_error)
         return None
 
     async def refund(self, budget: Budget, key: str) -> None:
         """Give back one request of ``budget`` that ``key`` spent (in every window it counts in)."""
         identity = _identity(key)
-        try:
+        async with _failing_open("refunding", budget):
             for item in self._limits[budget]:
                 await self._limiter.hit(item, budget, identity, cost=-1)
-        except StorageError as exc:
-            logger.error("rate-limit storage unavailable, not refunding %s: %s", budget, exc.storage_error)
 
     async def spend_all(self, charges: Mapping[Budget, str]) -> Spent | None:
         """Spend each budget for its key; the first one used up, if any."""
@@ -140,11 +141,9 @@ class RateLimiter:
     async def forgive(self, budget: Budget, key: str) -> None:
         """Forget what ``key`` has spent of ``budget``."""
         identity = _identity(key)
-        try:
+        async with _failing_open("forgiving", budget):
             for item in self._limits[budget]:
                 await self._limiter.clear(item, budget, identity)
-        except StorageError as exc:
-            logger.error("rate-limit storage unavailable, not forgiving %s: %s", budget, exc.storage_error)
 
     async def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
         stats = await self._limiter.get_window_stats(item, *identifiers)

@@ -45,24 +45,25 @@ def _wait(spent: Spent) -> str:
     return "a minute" if minutes == 1 else f"{minutes} minutes"
 
 
+def _refused(spent: Spent, message: str) -> RateLimited:
+    """The 429 for a spent budget; ``message`` says what, with ``{wait}`` for how long."""
+    return RateLimited(message.format(wait=_wait(spent)), retry_after=spent.retry_after)
+
+
 async def spend_page_view(ctx: ServiceContext, *, client: str | None) -> None:
     """Public pages (booking, confirmation, login) are cheap but open to anyone: at most so many per
     client."""
     spent = await ctx.rate_limiter.spend(Budget.PAGES_PER_CLIENT, client_key(client))
     if spent is not None:
-        raise RateLimited(
-            f"Too many page requests from your network. Please try again in {_wait(spent)}.",
-            retry_after=spent.retry_after,
-        )
+        raise _refused(spent, "Too many page requests from your network. Please try again in {wait}.")
 
 
 async def spend_slot_read(ctx: ServiceContext, *, client: str | None) -> None:
     """Every public slots request reads the host's calendar live: at most so many per client."""
     spent = await ctx.rate_limiter.spend(Budget.SLOTS_PER_CLIENT, client_key(client))
     if spent is not None:
-        raise RateLimited(
-            f"Too many requests for available times from your network. Please try again in {_wait(spent)}.",
-            retry_after=spent.retry_after,
+        raise _refused(
+            spent, "Too many requests for available times from your network. Please try again in {wait}."
         )
 
 
@@ -77,10 +78,7 @@ async def booking_budget(ctx: ServiceContext, *, client: str | None, email: str)
         spent = await ctx.rate_limiter.spend(Budget.BOOKINGS_PER_EMAIL, address)
     if spent is not None:
         who = "your network" if spent.budget is Budget.BOOKINGS_PER_CLIENT else "this email address"
-        raise RateLimited(
-            f"Too many bookings from {who} in a short time. Please try again in {_wait(spent)}.",
-            retry_after=spent.retry_after,
-        )
+        raise _refused(spent, f"Too many bookings from {who} in a short time. Please try again in {{wait}}.")
     try:
         yield
     except BaseException:
@@ -101,9 +99,7 @@ async def spend_login_attempt(ctx: ServiceContext, *, email: str, client: str | 
         {Budget.LOGINS_PER_EMAIL_AND_CLIENT: pair, Budget.LOGINS_PER_CLIENT: who}
     )
     if spent is not None:
-        raise RateLimited(
-            f"Too many failed logins. Wait {_wait(spent)}, then try again.", retry_after=spent.retry_after
-        )
+        raise _refused(spent, "Too many failed logins. Wait {wait}, then try again.")
 
 
 async def forgive_login(ctx: ServiceContext, *, email: str, client: str | None) -> None:

@@ -11,14 +11,13 @@ the browser's cookie as it is.
 """
 
 import logging
-import re
-import secrets
 
 from fastapi import Request
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from workestra.security.session_ids import is_session_id, new_session_id
 from workestra.services.context import ServiceContext
 from workestra.services.sessions import (
     ABSOLUTE_LIFETIME,
@@ -35,7 +34,6 @@ ANONYMOUS_COOKIE = "workestra_anon"
 _RENEW = "workestra.renew_session"
 _NEW_ANONYMOUS = "workestra.new_anonymous_id"
 _ENDED = "workestra.session_ended"
-_ANONYMOUS_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
 def end_session(request: Request) -> None:
@@ -52,9 +50,9 @@ def anonymous_id(request: Request) -> str:
     if isinstance(fresh, str):
         return fresh
     sent = request.cookies.get(ANONYMOUS_COOKIE, "")
-    if _ANONYMOUS_ID.match(sent):
+    if is_session_id(sent):
         return sent
-    fresh = secrets.token_urlsafe(24)
+    fresh = new_session_id()
     request.scope[_NEW_ANONYMOUS] = fresh
     return fresh
 
@@ -95,7 +93,7 @@ class ServerSessionMiddleware:
                 await self._save(opened, scope, sent_id, headers)
                 anonymous = scope.get(_NEW_ANONYMOUS)
                 if isinstance(anonymous, str):
-                    headers.append("Set-Cookie", f"{ANONYMOUS_COOKIE}={anonymous}; {self._flags}")
+                    headers.append("Set-Cookie", self._cookie(ANONYMOUS_COOKIE, anonymous))
                 headers.add_vary_header("Cookie")
             await send(message)
 
@@ -108,10 +106,11 @@ class ServerSessionMiddleware:
             kept_id = await save_session(self._ctx, opened, scope["session"], renew=bool(scope.get(_RENEW)))
         except SessionStoreUnavailable as exc:
             logger.error("session store unavailable, session not saved: %s", exc)
-            if scope.get(_ENDED) and sent_id is not None:  # a logout: this browser forgets it anyway
-                headers.append("Set-Cookie", f"{COOKIE}=; Max-Age=0; {self._flags}")
-            return
-        if kept_id is not None and kept_id != sent_id:
-            headers.append("Set-Cookie", f"{COOKIE}={kept_id}; Max-Age={self._max_age}; {self._flags}")
-        elif kept_id is None and sent_id is not None:
-            headers.append("Set-Cookie", f"{COOKIE}=; Max-Age=0; {self._flags}")
+            kept_id = None if scope.get(_ENDED) else sent_id  # a logout: this browser forgets it anyway
+        if kept_id != sent_id:
+            value, max_age = (kept_id, self._max_age) if kept_id is not None else ("", 0)
+            headers.append("Set-Cookie", self._cookie(COOKIE, value, max_age=max_age))
+
+    def _cookie(self, name: str, value: str, *, max_age: int | None = None) -> str:
+        lifetime = "" if max_age is None else f"Max-Age={max_age}; "
+        return f"{name}={value}; {lifetime}{self._flags}"
