@@ -35,9 +35,13 @@ class Settings(BaseSettings):
     smtp_url: str | None = None
     mail_from: str = "Workestra <no-reply@localhost>"
 
-    # Redis (redis://host:port/db): when set, rate-limit budgets (and whatever else needs to be
-    # shared) live there, so every `serve` process counts against one budget.
+    # Redis (redis://host:port/db): when set, browser sessions and rate-limit budgets live there, so
+    # every `serve` process shares them; every key starts with redis_key_prefix.
     redis_url: str | None = None
+    redis_key_prefix: str = "workestra"
+    # Rate-limit budgets by name, in the `limits` notation ("10/minute;30/hour"), replacing the
+    # defaults in security/rate_limit.py (a JSON object in the environment).
+    rate_limits: dict[str, str] = {}
     # Reverse proxies whose X-Forwarded-For is believed, comma-separated addresses or networks
     # (uvicorn's notation, "*" for any). Empty: no proxy is trusted; the client is the peer address.
     forwarded_allow_ips: str = ""
@@ -47,10 +51,6 @@ class Settings(BaseSettings):
     run_worker: bool = True
     worker_poll_seconds: float = 1.0
     http_timeout_seconds: float = 10.0
-    # Rate-limit budgets by name, in the `limits` notation ("10/minute;30/hour"), replacing the
-    # defaults in security/rate_limit.py; and the prefix of every Redis key this server writes.
-    rate_limits: dict[str, str] = {}
-    redis_key_prefix: str = "workestra"
 
     @field_validator(
         "base_url",

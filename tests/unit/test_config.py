@@ -20,6 +20,9 @@ DOCUMENTED = {
     "WORKESTRA_GOOGLE_CALENDAR_URL": ("google_calendar_url", "http://127.0.0.1:9/calendar/v3"),
     "WORKESTRA_SMTP_URL": ("smtp_url", "smtp://127.0.0.1:2525"),
     "WORKESTRA_MAIL_FROM": ("mail_from", "Bookings <bookings@example.com>"),
+    "WORKESTRA_REDIS_URL": ("redis_url", "redis://127.0.0.1:6379/3"),
+    "WORKESTRA_REDIS_KEY_PREFIX": ("redis_key_prefix", "booking-site"),
+    "WORKESTRA_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", "10.0.0.1,10.0.0.2"),
 }
 SECRETS = {
     "WORKESTRA_SECRET_KEY": "secret_key",
@@ -52,6 +55,15 @@ def test_defaults_match_the_documentation() -> None:
     assert settings.google_calendar_url == "https://www.googleapis.com/calendar/v3"
     assert settings.smtp_url is None
     assert settings.mail_from == "Workestra <no-reply@localhost>"
+    assert settings.redis_url is None
+    assert settings.redis_key_prefix == "workestra"
+    assert settings.forwarded_allow_ips == ""
+    assert settings.rate_limits == {}
+
+
+def test_rate_limits_are_read_as_a_json_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKESTRA_RATE_LIMITS", '{"slots_per_client": "120/minute;1200/hour"}')
+    assert Settings(_env_file=None).rate_limits == {"slots_per_client": "120/minute;1200/hour"}
 
 
 @pytest.mark.parametrize(
