@@ -6,7 +6,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.integration.web.conftest import PageHost
-from tests.support.browser import browser, page, page_errors, screenshot_path
+from tests.support.browser import axe_violations, browser, page, page_errors, screenshot_path
 from tests.support.server import LiveServer
 
 __all__ = ["browser", "page", "page_errors"]
@@ -56,6 +56,7 @@ async def test_the_zone_list_arrives_apart_and_booking_works_from_the_keyboard(
     await expect(zones.locator('option[value="America/New_York"]')).to_have_count(1)
     await zones.select_option("Pacific/Chatham")
     await expect(page.locator("#slots-status")).to_contain_text("Pacific/Chatham")
+    assert await axe_violations(page) == []  # the zone list filled from zones.json, slots drawn
     slot = page.locator("button.slot").first
     await slot.focus()
     await page.keyboard.press("Enter")
@@ -66,6 +67,7 @@ async def test_the_zone_list_arrives_apart_and_booking_works_from_the_keyboard(
     await page.keyboard.type("kim@example.test")
     await page.keyboard.press("Enter")
     await page.wait_for_url(re.compile(r"/confirmed/[0-9a-f-]{36}\?tz=Pacific%2FChatham$"))
+    assert await axe_violations(page) == []  # the confirmation page, with its email note
     assert page_errors == []
 
 

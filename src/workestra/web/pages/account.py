@@ -1,4 +1,4 @@
-"""The host's account settings: change the password, log out everywhere."""
+"""The host's account settings: change the password, log out everywhere, answer round-robin places."""
 
 from typing import Annotated
 
