@@ -1,6 +1,7 @@
 """Bodies a client can send but no person types: lone surrogates (422 naming the field) and bodies
 past 1 MB (413 before they are read whole). Nothing is written either way."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -89,6 +90,28 @@ async def test_a_body_over_one_megabyte_is_a_413_before_it_is_read(
     assert response.status_code == 413  # refused on its Content-Length, before the body is read
     listed = await http.get("/api/v1/booking-links", headers=alice.headers)
     assert "big" not in [link["slug"] for link in listed.json()]
+
+
+async def test_a_declared_length_over_one_megabyte_is_refused_without_waiting_for_the_body(
+    live_url: str, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    host, port = live_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:  # the headers alone: not one byte of the announced 2 MB is ever sent
+        writer.write(
+            (
+                "POST /api/v1/booking-links HTTP/1.1\r\n"
+                f"Host: {host}:{port}\r\nAuthorization: {alice.headers['Authorization']}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {2 * MB}\r\n\r\n"
+            ).encode()
+        )
+        await writer.drain()
+        async with asyncio.timeout(10):
+            status_line = await reader.readline()
+    finally:
+        writer.close()
+    assert status_line.startswith(b"HTTP/1.1 413"), status_line
 
 
 async def test_a_streamed_body_without_length_is_cut_off_at_one_megabyte(
