@@ -102,11 +102,31 @@ async def test_posts_without_a_csrf_token_are_refused_and_change_nothing(
         "/integrations/microsoft/check",
         "/integrations/microsoft/disconnect",
         "/logout",
+        "/settings/account/password",
+        "/settings/account/logout-everywhere",
+        "/settings/account/pools/any/join",
+        "/settings/account/pools/any/leave",
     ):
-        response = await browser.post(path, data={"title": "x", "csrf_token": "forged"})
+        forged = {"title": "x", "current_password": page_host.password, "new_password": "taken over!"}
+        response = await browser.post(path, data={**forged, "csrf_token": "forged"})
         assert response.status_code == 403, path
-    assert (await browser.get("/calendar")).status_code == 200  # still logged in
+    assert (await browser.get("/calendar")).status_code == 200  # still logged in, nowhere logged out
     assert await _links_of(live_server, page_host) == links  # nothing created, renamed or deleted
+    assert (await log_in(http, page_host)).headers["location"] == "/calendar"  # the password stands
+
+
+async def test_a_new_password_that_is_too_short_is_refused_and_the_old_one_stands(
+    http: httpx2.AsyncClient, browser: httpx2.AsyncClient, page_host: PageHost
+) -> None:
+    token = await csrf_of(browser, "/settings/account")
+    response = await browser.post(
+        "/settings/account/password",
+        data={"csrf_token": token, "current_password": page_host.password, "new_password": "short"},
+    )
+    assert response.status_code == 422
+    assert "8 to 1024 characters" in response.text
+    assert (await browser.get("/calendar")).status_code == 200  # this session goes on
+    assert (await log_in(http, page_host)).headers["location"] == "/calendar"
 
 
 async def test_logout_ends_the_session(browser: httpx2.AsyncClient) -> None:

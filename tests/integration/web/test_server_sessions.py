@@ -219,6 +219,10 @@ async def test_anonymous_views_and_forged_posts_store_no_session(
                 ("/login", 403),
                 ("/logout", 403),
                 (f"/settings/booking-links/{account.host.link.id}", 303),  # to the login page
+                ("/settings/account/password", 303),
+                ("/settings/account/logout-everywhere", 303),
+                ("/settings/account/pools/any/join", 303),
+                ("/settings/account/pools/any/leave", 303),
             ):
                 forged = await visitor.post(path, data={"csrf_token": "forged", "email": "x@example.test"})
                 assert forged.status_code == refused, path
