@@ -12,6 +12,8 @@ import httpx2
 
 RefreshFaultKind = Literal["revoked", "inactive", "consent_missing", "mfa"]
 ShowAs = Literal["free", "tentative", "busy", "oof", "workingElsewhere", "unknown"]
+GoogleAccountKind = Literal["workspace", "consumer"]
+GoogleRole = Literal["freeBusyReader", "reader", "writer"]
 
 
 class CreatedUser(TypedDict):
@@ -26,6 +28,21 @@ class LoggedRequest(TypedDict):
     query: dict[str, str]
     headers: dict[str, str]  # Authorization (and a posted client_secret) redacted
     body: Any  # parsed JSON, the form fields of a token request, or None
+
+
+class CreatedGoogleAccount(TypedDict):
+    email: str
+    kind: GoogleAccountKind
+    sub: str
+
+
+class GoogleNotification(TypedDict):
+    """What one write made Google email (its `sendUpdates`), and to whom."""
+
+    event_id: str
+    action: Literal["insert", "patch", "update", "delete"]
+    send_updates: str
+    recipients: list[str]
 
 
 class RemovedEvent(TypedDict):
@@ -209,3 +226,160 @@ class SandboxControl:
 
     async def advance_clock(self, seconds: float) -> None:
         await self._call("POST", "/microsoft/clock", {"advance_seconds": seconds})
+
+    # --- Google ------------------------------------------------------------------------------
+
+    async def create_google_app(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        redirect_uris: list[str],
+        name: str = "Workestra",
+        testing: bool = False,
+    ) -> None:
+        """`testing`: the app is in Testing status, so its refresh tokens last 7 days."""
+        body = {
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uris": redirect_uris,
+            "name": name,
+            "testing": testing,
+        }
+        await self._call("POST", "/google/apps", body)
+
+    async def create_google_account(
+        self,
+        *,
+        email: str,
+        name: str,
+        password: str = "sandbox-password",  # noqa: S107 - a sandbox account, not a secret
+        kind: GoogleAccountKind | None = None,
+        time_zone: str = "UTC",
+        meet_allowed: bool = True,
+    ) -> CreatedGoogleAccount:
+        """`kind` None: @gmail addresses are consumer accounts, others Workspace."""
+        body: dict[str, Any] = {
+            "email": email,
+            "name": name,
+            "password": password,
+            "kind": kind,
+            "time_zone": time_zone,
+            "meet_allowed": meet_allowed,
+        }
+        created: CreatedGoogleAccount = await self._call("POST", "/google/accounts", body)
+        return created
+
+    async def set_google_account(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        time_zone: str | None = None,
+        meet_allowed: bool | None = None,
+    ) -> None:
+        settings = {"name": name, "time_zone": time_zone, "meet_allowed": meet_allowed}
+        body = {k: v for k, v in settings.items() if v is not None}
+        await self._call("POST", f"/google/accounts/{email}/set", body)
+
+    async def seed_google_event(
+        self,
+        email: str,
+        *,
+        start: datetime,
+        end: datetime,
+        summary: str = "Busy",
+        transparency: Literal["opaque", "transparent"] = "opaque",
+        status: Literal["confirmed", "tentative", "cancelled"] = "confirmed",
+        attendees: list[str] | None = None,
+    ) -> str:
+        """Seed an event (a busy block unless transparent; aware datetimes); returns its id."""
+        body = {
+            "summary": summary,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "transparency": transparency,
+            "status": status,
+            "attendees": attendees or [],
+        }
+        created = await self._call("POST", f"/google/accounts/{email}/events", body)
+        return str(created["id"])
+
+    async def google_events(self, email: str) -> list[dict[str, Any]]:
+        """Every event of the account's calendar, cancelled too, as its owner reads it."""
+        events = await self._call("GET", f"/google/accounts/{email}/events")
+        items: list[dict[str, Any]] = events["items"]
+        return items
+
+    async def google_notifications(self, email: str) -> list[GoogleNotification]:
+        notifications = await self._call("GET", f"/google/accounts/{email}/notifications")
+        items: list[GoogleNotification] = notifications["items"]
+        return items
+
+    async def share_google_calendar(self, email: str, *, with_email: str, role: GoogleRole) -> None:
+        body = {"with_email": with_email, "role": role}
+        await self._call("POST", f"/google/accounts/{email}/share", body)
+
+    async def set_google_auto_consent(self, email: str | None) -> None:
+        """With an email, the authorization endpoint redirects at once with a code (login_hint
+        wins), granting what the user has not dropped; None: the pages are shown."""
+        await self._call("POST", "/google/auto-consent", {"email": email})
+
+    async def drop_google_scope(self, email: str, scope: str) -> None:
+        """The user unticks this scope on every later consent (granular consent)."""
+        await self._call("POST", f"/google/accounts/{email}/drop-scope", {"scope": scope})
+
+    async def revoke_google_grants(self, email: str, *, client_id: str | None = None) -> None:
+        """The user removes the app's access (every app's with None): tokens stop working."""
+        await self._call("POST", f"/google/accounts/{email}/revoke-grants", {"client_id": client_id})
+
+    async def expire_google_access_tokens(self, email: str) -> None:
+        await self._call("POST", f"/google/accounts/{email}/expire-access-tokens")
+
+    async def set_google_meet(
+        self,
+        *,
+        outcome: Literal["success", "failure"] = "success",
+        after_reads: int = 1,
+        after_seconds: float = 0.0,
+    ) -> None:
+        """How Meet creation resolves for conferences requested from now on: `pending` until
+        `after_reads` reads of the event and `after_seconds` have passed, then `outcome`."""
+        body = {"outcome": outcome, "after_reads": after_reads, "after_seconds": after_seconds}
+        await self._call("POST", "/google/meet", body)
+
+    async def add_google_fault(
+        self,
+        *,
+        status: int | None,
+        reason: str | None = None,
+        count: int = 1,
+        email: str | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+        retry_after: str | None = None,
+        delay_seconds: float = 0.0,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        """The next `count` matching Calendar API requests fail with `status` and a G5 body for
+        `reason` (default by status: 403/429 rateLimitExceeded, 500 backendError); None: delay only."""
+        fault = {
+            "status": status,
+            "reason": reason,
+            "count": count,
+            "email": email,
+            "method": method,
+            "path_contains": path_contains,
+            "retry_after": retry_after,
+            "delay_seconds": delay_seconds,
+            "body": body,
+        }
+        await self._call("POST", "/google/faults", fault)
+
+    async def google_requests(self) -> list[LoggedRequest]:
+        logged = await self._call("GET", "/google/requests")
+        value: list[LoggedRequest] = logged["value"]
+        return value
+
+    async def advance_google_clock(self, seconds: float) -> None:
+        await self._call("POST", "/google/clock", {"advance_seconds": seconds})

@@ -23,6 +23,8 @@ def main() -> None:
     print(f"sandbox:           {base}", flush=True)
     print(f"microsoft login:   {base}/microsoft/login", flush=True)
     print(f"microsoft graph:   {base}/microsoft/graph/v1.0", flush=True)
+    print(f"google sign-in:    {base}/google/o/oauth2/v2/auth", flush=True)
+    print(f"google calendar:   {base}/google/calendar/v3", flush=True)
     print(f"control API:       {base}/_sandbox", flush=True)
     uvicorn.run(create_sandbox_app(), host=args.host, port=args.port, log_level="info", ws="none")
 

@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 
 class ProviderSandbox(Protocol):
-    """One emulated provider (Microsoft today; Google later)."""
+    """One emulated provider (Microsoft, Google)."""
 
     name: str
 

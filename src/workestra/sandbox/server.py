@@ -14,12 +14,15 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount
 
 from .control import ProviderSandbox, control_routes
+from .google import GoogleSandbox
 from .microsoft import MicrosoftSandbox
 
 
 def create_sandbox_app(providers: list[ProviderSandbox] | None = None) -> Starlette:
     """Every provider's public routes under /<name>, and the control API under /_sandbox."""
-    chosen: list[ProviderSandbox] = providers if providers is not None else [MicrosoftSandbox()]
+    chosen: list[ProviderSandbox] = (
+        providers if providers is not None else [MicrosoftSandbox(), GoogleSandbox()]
+    )
     routes: list[BaseRoute] = [Mount(f"/{p.name}", routes=p.routes()) for p in chosen]
     routes.append(Mount("/_sandbox", routes=control_routes(chosen)))
     return Starlette(routes=routes)
@@ -49,6 +52,22 @@ class SandboxServer:
     @property
     def microsoft_graph_url(self) -> str:
         return f"{self.url}/microsoft/graph/v1.0"
+
+    @property
+    def google_auth_url(self) -> str:
+        return f"{self.url}/google/o/oauth2/v2/auth"
+
+    @property
+    def google_token_url(self) -> str:
+        return f"{self.url}/google/token"
+
+    @property
+    def google_revoke_url(self) -> str:
+        return f"{self.url}/google/revoke"
+
+    @property
+    def google_calendar_url(self) -> str:
+        return f"{self.url}/google/calendar/v3"
 
     def start(self) -> None:
         """Bind, start serving, and return once connections are accepted."""
