@@ -152,9 +152,8 @@ def _change(ctx: Context, match: re.Match[str], action: Literal["patch", "update
     event = _find(owner, match.group("eid"))
     data = ctx.json_object()
     if action == "update":
-        changed = read_properties(data)
-        changed.update({"start": data.get("start"), "end": data.get("end")})
-        resource = {"start": None, "end": None, **changed}
+        resource = read_properties(data)
+        resource.update({"start": data.get("start"), "end": data.get("end")})
     else:
         resource = {**event.resource, **read_properties(data)}
         resource.update({k: data[k] for k in ("start", "end") if k in data})
