@@ -19,6 +19,13 @@ class IntegrationProvider(StrEnum):
     MICROSOFT_MAIL = "microsoft_mail"
 
 
+class AccountKind(StrEnum):
+    """What kind of account a connection is: an organisation's (work, school) or a personal one."""
+
+    WORK = "work"
+    PERSONAL = "personal"
+
+
 class IntegrationStatus(StrEnum):
     ACTIVE = "active"
     NEEDS_REAUTH = "needs_reauth"
@@ -43,6 +50,8 @@ class JobKind(StrEnum):
     """Outbox job kinds; ``worker.jobs.JOB_HANDLERS`` maps each to its handler."""
 
     CREATE_CALENDAR_EVENT = "create_calendar_event"
+    AWAIT_MEETING_LINK = "await_meeting_link"
+    MEETING_LINK_MISSING = "meeting_link_missing"
     CALENDAR_EVENT_FAILED = "calendar_event_failed"
     SEND_CONFIRMATION = "send_confirmation"
     NOTIFY_HOST = "notify_host"
@@ -70,7 +79,7 @@ class ConnectionProblem(StrEnum):
     INTERACTION_REQUIRED = "interaction_required"
     MISSING_SCOPE = "missing_scope"
     PERSONAL_ACCOUNT = "personal_account"
-    NO_TEAMS = "no_teams"
+    NO_MEETING_LINK = "no_meeting_link"
     CALENDAR_NOT_FOUND = "calendar_not_found"
     ADMIN_CONSENT_REQUIRED = "admin_consent_required"
     UNAVAILABLE = "unavailable"

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Protocol
 
 from workestra.calendars.errors import CalendarError
-from workestra.enums import CalendarProviderName
+from workestra.enums import AccountKind, CalendarProviderName
 from workestra.scheduling import Interval
 
 
@@ -47,15 +47,26 @@ class EventDraft:
     ends_at: datetime  # aware UTC
     timezone: str  # IANA zone of the booking link; the event is created in it
     attendee: Attendee
-    online_meeting: bool  # ask the provider for a Teams / Meet link
+    online_meeting: bool  # ask the provider for its meeting link (``CalendarTerms.meeting_link``)
 
 
 @dataclass(frozen=True, slots=True)
 class CreatedEvent:
     event_id: str
     ical_uid: str | None
-    join_url: str | None  # None when no meeting link exists (asked or not)
+    join_url: str | None  # None when no meeting link exists (asked or not), or not yet
     web_link: str | None = None
+    # The provider took the request for a meeting link and makes it later (Google Meet): read the
+    # event again (``read_event``) until ``join_url`` arrives or ``meeting_pending`` turns False.
+    meeting_pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingCapability:
+    """Whether this calendar can attach its meeting link to events, as a health check found it."""
+
+    available: bool
+    offered: tuple[str, ...] = ()  # the provider's own names for what the calendar allows
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +74,21 @@ class CalendarHealth:
     """What a health check learned about the connected calendar."""
 
     calendar_found: bool
-    online_meeting_providers: tuple[str, ...]
-    teams_available: bool
-    personal_account: bool
+    meeting: MeetingCapability
+    account_kind: AccountKind | None = None  # None when the answer doesn't tell
 
 
 @dataclass(frozen=True, slots=True)
 class TokenGrant:
-    """A token endpoint answer, normalised. ``scopes`` are short names (``Calendars.ReadWrite``)."""
+    """A token endpoint answer, normalised. ``scopes`` are the provider's names, as
+    ``OAuthClient.permissions`` spells them."""
 
     access_token: str
     refresh_token: str | None
     expires_in: int  # seconds from the moment of the answer
     scopes: frozenset[str]
-    tenant_id: str | None = None  # from the id_token, when there is one
+    organization_id: str | None = None  # the directory the account belongs to, when the answer says
+    account_kind: AccountKind | None = None  # None when the answer doesn't tell
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +96,35 @@ class AccountProfile:
     account_id: str
     email: str
     display_name: str
-    personal_account: bool | None = None  # None when the provider's answer doesn't tell
+    account_kind: AccountKind | None = None  # None when the provider's answer doesn't tell
+
+
+@dataclass(frozen=True, slots=True)
+class Permission:
+    """One scope the connection asks for, in the host's words (the card's permission table)."""
+
+    scope: str
+    purpose: str  # what Workestra does with it
+    if_missing: str  # what stops working without it
+    required: bool  # without it nothing works (vs. only a feature, e.g. meeting links)
+    # False when the provider never echoes it among the granted scopes: a refresh token proves it.
+    echoed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarTerms:
+    """How the host-facing texts name this provider's things; the only provider words in services."""
+
+    meeting_link: str  # "Microsoft Teams", "Google Meet"
+    # Why a personal account gets no meeting link, or "" when personal accounts do get one.
+    personal_account_limit: str = ""
+    # What else to check when no usable calendar is found (e.g. a mailbox enabled for the service).
+    calendar_not_found_hint: str = ""
 
 
 class CalendarProvider(Protocol):
     name: CalendarProviderName
+    terms: CalendarTerms
 
     async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
         """Busy time overlapping ``window`` (UTC, half-open), merged or not; never a guess.
@@ -101,6 +137,12 @@ class CalendarProvider(Protocol):
         """Create the event idempotently (a retry with the same draft never makes a second one)."""
         ...
 
+    async def read_event(self, credentials: CredentialSource, event_id: str) -> CreatedEvent:
+        """The event as it stands now (a meeting link made after ``create_event`` shows here).
+
+        Raises ``CalendarNotFound`` when the event is gone."""
+        ...
+
     async def cancel_event(self, credentials: CredentialSource, event_id: str) -> None: ...
 
     async def check_health(self, credentials: CredentialSource) -> CalendarHealth: ...
@@ -109,8 +151,7 @@ class CalendarProvider(Protocol):
 class OAuthClient(Protocol):
     """Authorization-code + PKCE flow and refresh against one identity provider."""
 
-    required_scopes: frozenset[str]  # without these nothing works
-    requested_scopes: tuple[str, ...]  # what the authorize URL asks for (the host should grant all)
+    permissions: tuple[Permission, ...]  # what the authorize URL asks for (the host should grant all)
 
     def authorization_url(
         self, *, state: str, code_verifier: str, redirect_uri: str, login_hint: str | None = None

@@ -50,6 +50,10 @@ class OnlineMeetingUnavailable(CalendarError):
     """A meeting link was asked for and the account cannot have one (personal account, no Teams)."""
 
 
+class MeetingLinkPending(CalendarError):
+    """The event exists and the provider is still making its meeting link: read it again later."""
+
+
 class AuthorizationCodeRejected(CalendarError):
     """The token endpoint refused the callback's code (``invalid_grant`` on a code exchange): it was
     used already, expired, or belongs to another sign-in. Connecting again gets a fresh one."""

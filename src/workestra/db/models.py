@@ -179,7 +179,7 @@ class UserIntegration(Base):
     account_id: Mapped[str] = mapped_column(String(255))
     account_email: Mapped[str] = mapped_column(String(320))
     display_name: Mapped[str] = mapped_column(String(200), default="")
-    tenant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    organization_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     scopes: Mapped[str] = mapped_column(Text)
     access_token_enc: Mapped[str] = mapped_column(Text)
     refresh_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -188,8 +188,8 @@ class UserIntegration(Base):
     problem: Mapped[str | None] = mapped_column(String(60), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     calendar_found: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    teams_available: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    personal_account: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    meeting_link_available: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    account_kind: Mapped[str | None] = mapped_column(String(20), nullable=True)  # enums.AccountKind
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     token_version: Mapped[int] = mapped_column(Integer, default=0)
     # In the future while one process refreshes this connection (others wait for its result); once

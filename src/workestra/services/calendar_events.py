@@ -1,28 +1,44 @@
-"""The outbox job that puts a booking on the host's calendar, idempotently, before any email goes out."""
+"""The outbox jobs that put a booking on the host's calendar, idempotently, before any email goes out.
+
+``create_calendar_event`` makes the event. When the provider makes the meeting link later (Google
+Meet), ``await_meeting_link`` reads the event again, under the worker's bounded backoff, until the
+link is there; only then are the emails queued. If it never comes, ``meeting_link_missing`` still
+confirms the invitee and tells the host, on the booking and on the card.
+"""
 
 import logging
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
-from workestra.calendars.base import Attendee, EventDraft
-from workestra.calendars.errors import CalendarError, MissingScope, NeedsReauth
+from workestra.calendars.base import Attendee, CreatedEvent, EventDraft
+from workestra.calendars.errors import CalendarError, MeetingLinkPending, MissingScope, NeedsReauth
+from workestra.db.models import Booking
 from workestra.enums import (
     PROVIDER_SLOT,
     CalendarProviderName,
     CalendarSyncStatus,
     ConnectionProblem,
+    JobKind,
 )
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
 from workestra.services.notifications import format_when, queue_emails
-from workestra.services.problems import describe, problem_for, record_problem_code
+from workestra.services.problems import (
+    MEETING_LINK_PROBLEMS,
+    describe,
+    problem_for,
+    record_problem_code,
+    wording,
+)
 
 logger = logging.getLogger(__name__)
 
-NO_TEAMS_NOTE = (
-    "No Teams link could be created for this booking: {reason} The event is on your calendar; "
+NO_MEETING_LINK_NOTE = (
+    "No {meeting} link could be created for this booking: {reason} The event is on your calendar; "
     "send the invitee meeting details yourself."
 )
+NO_LINK_RETURNED = "the calendar accepted the event but returned no meeting link."
+LINK_NEVER_CAME = "the calendar took the event but its meeting link didn't arrive in time."
 
 
 async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
@@ -60,20 +76,8 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
     )
     credentials = ConnectionCredentials(ctx, booking.host_id, PROVIDER_SLOT[provider])
     created = await ctx.calendars.calendar(provider).create_event(credentials, draft)
-    note: str | None = None
-    if booking.online_meeting_requested and not created.join_url:
-        async with ctx.uow() as uow:
-            row = await uow.integrations.get(booking.host_id, PROVIDER_SLOT[provider])
-        if row is not None and row.problem in {
-            ConnectionProblem.PERSONAL_ACCOUNT,
-            ConnectionProblem.NO_TEAMS,
-            ConnectionProblem.MISSING_SCOPE,
-        }:
-            reason = describe(ConnectionProblem(row.problem), missing_scopes=row.last_error or "")
-        else:
-            reason = "the calendar accepted the event but returned no meeting link."
-        note = NO_TEAMS_NOTE.format(reason=reason)
-        logger.info("booking %s: provider event without a meeting link", booking.id)
+    waiting = booking.online_meeting_requested and created.meeting_pending and not created.join_url
+    note = None if waiting else await _missing_link_note(ctx, booking, created)
     async with ctx.uow(write=True) as uow:
         booking = await uow.bookings.get(booking_id)
         if booking is None or booking.calendar_status == CalendarSyncStatus.CREATED:
@@ -84,8 +88,73 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         booking.meeting_url = created.join_url
         booking.calendar_problem = note
         booking.calendar_status = CalendarSyncStatus.CREATED
-        if emails_due:
+        if waiting and emails_due:
+            uow.outbox.add(JobKind.AWAIT_MEETING_LINK, now=ctx.clock.now(), booking_id=booking.id)
+        elif emails_due:
             queue_emails(uow, booking.id, now=ctx.clock.now())
+        await uow.commit()
+
+
+async def _missing_link_note(
+    ctx: ServiceContext, booking: Booking, created: CreatedEvent, *, reason: str = NO_LINK_RETURNED
+) -> str | None:
+    """The host's note when a meeting link was asked for and the event has none; else None."""
+    if not booking.online_meeting_requested or created.join_url:
+        return None
+    slot = PROVIDER_SLOT[CalendarProviderName(booking.calendar_provider)]
+    words = wording(ctx, slot)
+    async with ctx.uow() as uow:
+        row = await uow.integrations.get(booking.host_id, slot)
+    if row is not None and row.problem in MEETING_LINK_PROBLEMS:
+        problem = ConnectionProblem(row.problem)
+        reason = describe(problem, wording=words, missing_scopes=row.last_error or "")
+    logger.info("booking %s: provider event without a meeting link", booking.id)
+    return NO_MEETING_LINK_NOTE.format(meeting=words.terms.meeting_link, reason=reason)
+
+
+async def await_meeting_link(ctx: ServiceContext, booking_id: str) -> None:
+    """Read the event again; once its meeting link is there (or the provider says none will come),
+    store it and queue the emails. Raises ``MeetingLinkPending`` while it is still being made."""
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(booking_id)
+    if booking is None or booking.calendar_event_id is None or booking.meeting_url:
+        return
+    provider = CalendarProviderName(booking.calendar_provider)
+    credentials = ConnectionCredentials(ctx, booking.host_id, PROVIDER_SLOT[provider])
+    event = await ctx.calendars.calendar(provider).read_event(credentials, booking.calendar_event_id)
+    if event.meeting_pending and not event.join_url:
+        raise MeetingLinkPending(f"booking {booking_id}: the meeting link is still being made")
+    note = await _missing_link_note(ctx, booking, event)
+    await _settle_meeting_link(ctx, booking_id, event.join_url, note)
+
+
+async def meeting_link_missing(ctx: ServiceContext, booking_id: str) -> None:
+    """The link never came (or reading the event kept failing): confirm without it, tell the host."""
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(booking_id)
+    if booking is None or booking.meeting_url:
+        return
+    empty = CreatedEvent(event_id=booking.calendar_event_id or "", ical_uid=None, join_url=None)
+    note = await _missing_link_note(ctx, booking, empty, reason=LINK_NEVER_CAME)
+    slot = PROVIDER_SLOT[CalendarProviderName(booking.calendar_provider)]
+    async with ctx.uow() as uow:
+        row = await uow.integrations.get(booking.host_id, slot)
+    if row is not None and row.problem is None:  # a card's note that explains more stays
+        await record_problem_code(ctx, booking.host_id, slot, ConnectionProblem.NO_MEETING_LINK)
+    await _settle_meeting_link(ctx, booking_id, None, note)
+
+
+async def _settle_meeting_link(
+    ctx: ServiceContext, booking_id: str, join_url: str | None, note: str | None
+) -> None:
+    async with ctx.uow(write=True) as uow:
+        booking = await uow.bookings.get(booking_id)
+        queued = {job.kind for job in await uow.outbox.for_booking(booking_id)}
+        if booking is None or booking.meeting_url or JobKind.SEND_CONFIRMATION in queued:
+            return  # a duplicate run got here first
+        booking.meeting_url = join_url
+        booking.calendar_problem = note
+        queue_emails(uow, booking.id, now=ctx.clock.now())
         await uow.commit()
 
 
@@ -118,7 +187,8 @@ async def calendar_event_failed(ctx: ServiceContext, booking_id: str, payload: M
             needs_reauth=bool(payload.get("needs_reauth")),
             missing_scopes=payload.get("missing_scopes") or None,
         )
-        reason = describe(problem, missing_scopes=payload.get("missing_scopes", ""))
+        words = wording(ctx, slot)
+        reason = describe(problem, wording=words, missing_scopes=payload.get("missing_scopes", ""))
     else:
         reason = "an unexpected error occurred."
     async with ctx.uow(write=True) as uow:

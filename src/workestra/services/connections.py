@@ -18,6 +18,7 @@ from workestra.calendars.errors import (
 )
 from workestra.db.models import OAuthState, UserIntegration
 from workestra.enums import (
+    AccountKind,
     CalendarProviderName,
     ConnectionProblem,
     IntegrationProvider,
@@ -28,17 +29,17 @@ from workestra.security import TokenBoxError
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials, store_grant
 from workestra.services.problems import (
-    PROBLEM_TEXT,
     RECONNECT_PROBLEMS,
+    Wording,
     connect_failure,
     describe,
     record_problem,
+    wording,
 )
 from workestra.services.users import Host
 
 logger = logging.getLogger(__name__)
 
-MSA_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"  # personal Microsoft accounts (PROVIDER-APIS A5)
 STATE_LIFETIME = timedelta(minutes=15)
 
 CALENDAR_OF: dict[IntegrationProvider, CalendarProviderName] = {
@@ -57,6 +58,15 @@ PROVIDER_LABEL: dict[IntegrationProvider, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class PermissionView:
+    """One row of a card's permission table."""
+
+    scope: str
+    purpose: str
+    granted: bool
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectionView:
     provider: IntegrationProvider
     label: str
@@ -69,20 +79,32 @@ class ConnectionView:
     problem: ConnectionProblem | None = None
     problem_message: str | None = None
     needs_reconnect: bool = False
-    teams_available: bool | None = None
-    personal_account: bool | None = None
+    meeting_link: str = "meeting"  # what this provider's meeting link is called
+    meeting_link_available: bool | None = None  # None until a health check has looked
+    account_kind: AccountKind | None = None
+    permissions: tuple[PermissionView, ...] = ()
     calendar_found: bool | None = None
     checked_at: datetime | None = None
     configured: bool = True
 
 
+def _permissions(words: Wording, row: UserIntegration) -> tuple[PermissionView, ...]:
+    """The permission table, each granted or missing, as ``missing_scopes`` judges them."""
+    missing = {s.lower() for s in _missing(words, row)}
+    return tuple(
+        PermissionView(p.scope, p.purpose, p.scope.lower() not in missing) for p in words.permissions
+    )
+
+
 def _view(ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegration | None) -> ConnectionView:
     configured = provider in CALENDAR_OF and ctx.calendars.is_configured(CALENDAR_OF[provider])
+    words = wording(ctx, provider)
     base = {
         "provider": provider,
         "label": PROVIDER_LABEL[provider],
         "url_name": URL_NAME.get(provider, ""),
         "configured": configured,
+        "meeting_link": words.terms.meeting_link,
     }
     if row is None:
         return ConnectionView(connected=False, **base)  # type: ignore[arg-type]  # keys match fields
@@ -94,10 +116,13 @@ def _view(ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegrati
         scopes=tuple(row.scopes.split()),
         status=IntegrationStatus(row.status),
         problem=problem,
-        problem_message=describe(problem, missing_scopes=row.last_error or "") if problem else None,
+        problem_message=(
+            describe(problem, wording=words, missing_scopes=row.last_error or "") if problem else None
+        ),
         needs_reconnect=row.status != IntegrationStatus.ACTIVE or problem in RECONNECT_PROBLEMS,
-        teams_available=row.teams_available,
-        personal_account=row.personal_account,
+        meeting_link_available=row.meeting_link_available,
+        account_kind=AccountKind(row.account_kind) if row.account_kind else None,
+        permissions=_permissions(words, row),
         calendar_found=row.calendar_found,
         checked_at=row.checked_at,
         **base,  # type: ignore[arg-type]
@@ -141,14 +166,20 @@ async def start_connection(
 
 
 def missing_scopes(
-    oauth: OAuthClient, granted: frozenset[str] | set[str], *, has_refresh_token: bool
+    words: Wording, granted: frozenset[str] | set[str], *, has_refresh_token: bool
 ) -> list[str]:
-    """Requested scopes the grant lacks, compared case-insensitively (Graph answers full URIs)."""
+    """Requested scopes the grant lacks, compared case-insensitively. A scope the provider never
+    echoes back (``Permission.echoed``) is proven by the refresh token it exists for."""
     have = {s.lower() for s in granted}
-    # Microsoft does not echo offline_access; a refresh token proves it was granted.
-    if has_refresh_token:
-        have.add("offline_access")
-    return [s for s in oauth.requested_scopes if s.lower() not in have]
+    return [
+        p.scope
+        for p in words.permissions
+        if p.scope.lower() not in have and (p.echoed or not has_refresh_token)
+    ]
+
+
+def _missing(words: Wording, row: UserIntegration) -> list[str]:
+    return missing_scopes(words, set(row.scopes.split()), has_refresh_token=row.refresh_token_enc is not None)
 
 
 async def complete_connection(
@@ -197,7 +228,9 @@ async def complete_connection(
         refused = oauth.authorization_error(error, error_description)
         logger.info("authorization for user %s refused: %s", host.id, type(refused).__name__)
         if isinstance(refused, AdminConsentRequired):
-            raise ConnectionFailed(PROBLEM_TEXT[ConnectionProblem.ADMIN_CONSENT_REQUIRED])
+            raise ConnectionFailed(
+                describe(ConnectionProblem.ADMIN_CONSENT_REQUIRED, wording=wording(ctx, provider))
+            )
         if isinstance(refused, ConsentDeclined):
             raise ConnectionFailed(
                 "You cancelled the permission request, so nothing was connected. Click Connect "
@@ -220,7 +253,8 @@ async def complete_connection(
         profile = await oauth.fetch_profile(grant.access_token)
     except CalendarError as exc:
         logger.warning("connecting %s for user %s failed: %s", provider, host.id, type(exc).__name__)
-        message = f"Connecting {PROVIDER_LABEL[provider]} failed: {connect_failure(exc)}"
+        reason = connect_failure(exc, wording=wording(ctx, provider))
+        message = f"Connecting {PROVIDER_LABEL[provider]} failed: {reason}"
         raise ConnectionFailed(message) from exc
     async with ctx.uow(write=True) as uow:
         row = await uow.integrations.get(host.id, provider, for_update=True)
@@ -230,10 +264,9 @@ async def complete_connection(
         row.account_id = profile.account_id
         row.account_email = profile.email
         row.display_name = profile.display_name
-        row.tenant_id = grant.tenant_id
-        row.personal_account = (
-            grant.tenant_id == MSA_TENANT_ID if grant.tenant_id else profile.personal_account
-        )
+        row.organization_id = grant.organization_id
+        kind = grant.account_kind or profile.account_kind
+        row.account_kind = kind.value if kind else None
         store_grant(ctx, row, grant, now=now)
         if row.refresh_lease_until is not None and row.refresh_lease_until <= now:
             row.refresh_lease_until = None  # a new grant: the old one's last refresh doesn't count
@@ -244,7 +277,8 @@ async def complete_connection(
 
 
 async def check_connection(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> ConnectionView:
-    """Health check (on connect and on demand): read the calendar, note Teams, scopes and account kind."""
+    """Health check (on connect and on demand): read the calendar, note the meeting link, the
+    scopes and the account kind."""
     async with ctx.uow() as uow:
         row = await uow.integrations.get(host.id, provider)
     if row is None or provider not in CALENDAR_OF:
@@ -259,31 +293,28 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
         async with ctx.uow(write=True) as uow:
             row = await uow.integrations.get(host.id, provider, for_update=True)
             if row is not None:
-                oauth = ctx.calendars.oauth(provider)
-                missing = missing_scopes(
-                    oauth, set(row.scopes.split()), has_refresh_token=row.refresh_token_enc is not None
-                )
-                required = {s.lower() for s in oauth.required_scopes}
+                words = wording(ctx, provider)
+                missing = _missing(words, row)
+                required = {p.scope.lower() for p in words.permissions if p.required}
                 hard = [s for s in missing if s.lower() in required]
-                personal = bool(
-                    health.personal_account or row.personal_account or row.tenant_id == MSA_TENANT_ID
-                )
+                kind = health.account_kind or (AccountKind(row.account_kind) if row.account_kind else None)
+                no_link = not health.meeting.available
                 row.calendar_found = health.calendar_found
-                row.teams_available = health.teams_available
-                row.personal_account = personal
+                row.meeting_link_available = health.meeting.available
+                row.account_kind = kind.value if kind else None
                 row.checked_at = now
                 row.status = IntegrationStatus.ACTIVE
                 if not health.calendar_found:
                     row.problem, row.last_error = ConnectionProblem.CALENDAR_NOT_FOUND, None
                 elif hard:
                     row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(hard)
-                elif personal and provider is IntegrationProvider.MICROSOFT_CALENDAR:
-                    # Personal accounts can't hold OnlineMeetings.ReadWrite: the account kind is the news.
+                elif no_link and kind is AccountKind.PERSONAL:
+                    # The account kind is the news: no permission would bring the meeting link.
                     row.problem, row.last_error = ConnectionProblem.PERSONAL_ACCOUNT, None
                 elif missing:
                     row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(missing)
-                elif not health.teams_available and provider is IntegrationProvider.MICROSOFT_CALENDAR:
-                    row.problem, row.last_error = ConnectionProblem.NO_TEAMS, None
+                elif no_link:
+                    row.problem, row.last_error = ConnectionProblem.NO_MEETING_LINK, None
                 else:
                     row.problem, row.last_error = None, None
                 row.updated_at = now

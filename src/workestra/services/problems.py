@@ -3,22 +3,38 @@
 Every ``CalendarError`` is worded here, once; a test walks every subclass.
 """
 
+from dataclasses import dataclass
+
+from workestra.calendars.base import CalendarTerms, Permission
 from workestra.calendars.errors import (
     AdminConsentRequired,
     AuthorizationCodeRejected,
     CalendarError,
     CalendarNotFound,
     ConsentDeclined,
+    MeetingLinkPending,
     MissingScope,
     NeedsReauth,
     OnlineMeetingUnavailable,
+    ProviderNotConfigured,
     ProviderRejected,
     ProviderUnavailable,
     Throttled,
 )
 from workestra.db.models import UserIntegration
-from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
+from workestra.enums import PROVIDER_SLOT, ConnectionProblem, IntegrationProvider, IntegrationStatus
 from workestra.services.context import ServiceContext
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """What the texts need to know of one provider: its terms, and what each permission is for."""
+
+    terms: CalendarTerms
+    permissions: tuple[Permission, ...] = ()
+
+
+GENERIC_WORDING = Wording(CalendarTerms(meeting_link="meeting"))
 
 PROBLEM_TEXT: dict[ConnectionProblem, str] = {
     ConnectionProblem.EXPIRED: (
@@ -37,24 +53,23 @@ PROBLEM_TEXT: dict[ConnectionProblem, str] = {
         "Your organisation asks you to sign in again (multi-factor or Conditional Access). Reconnect."
     ),
     ConnectionProblem.MISSING_SCOPE: (
-        "A permission is missing: {scopes}. {consequence} Reconnect and grant all requested permissions."
+        "A permission is missing: {scopes}.{consequence} Reconnect and grant all requested permissions."
     ),
     ConnectionProblem.PERSONAL_ACCOUNT: (
-        "This is a personal Microsoft account (such as @outlook.com or @hotmail.com). Personal "
-        "accounts don't have Teams for Business, so Teams links can't be created. Availability "
-        "and events still work; connect a Microsoft 365 work account for Teams links."
+        "{personal_limit} Availability and events still work, but bookings won't get a "
+        "{meeting} link; connect a work account for {meeting} links."
     ),
-    ConnectionProblem.NO_TEAMS: (
-        "This account can't create Teams meetings (Teams for Business isn't enabled for it). "
-        "Availability and events still work; bookings won't get a Teams link."
+    ConnectionProblem.NO_MEETING_LINK: (
+        "This account can't create {meeting} meetings (they aren't enabled for it). "
+        "Availability and events still work; bookings won't get a {meeting} link."
     ),
     ConnectionProblem.CALENDAR_NOT_FOUND: (
-        "Calendar not found: the account has no calendar Workestra can use (or its mailbox isn't "
-        "enabled for Microsoft 365). Confirm the account has at least one calendar, then reconnect."
+        "Calendar not found: the account has no calendar Workestra can use{not_found_hint}. "
+        "Confirm the account has at least one calendar, then reconnect."
     ),
     ConnectionProblem.ADMIN_CONSENT_REQUIRED: (
         "Your organisation requires an administrator to approve Workestra before you can connect. "
-        "Ask an admin to approve the app (Calendars.ReadWrite), then try again."
+        "Ask an admin to approve the app{required_scopes}, then try again."
     ),
     ConnectionProblem.UNAVAILABLE: (
         "The calendar couldn't be read just now (the provider is throttling or unavailable). "
@@ -63,13 +78,8 @@ PROBLEM_TEXT: dict[ConnectionProblem, str] = {
 }
 
 CODE_REJECTED_TEXT = "That sign-in link was already used or has expired. Connect again."
+GENERIC_PERSONAL_LIMIT = "This is a personal account, and it can't create meeting links."
 
-_SCOPE_CONSEQUENCE = {
-    "onlinemeetings.readwrite": "Teams links can't be created.",
-    "calendars.readwrite": "Availability can't be read and events can't be created.",
-    "user.read": "The connected account can't be identified.",
-    "offline_access": "The connection can't stay alive between sessions.",
-}
 TRANSIENT_PROBLEMS = frozenset({ConnectionProblem.UNAVAILABLE})
 RECONNECT_PROBLEMS = frozenset(
     {
@@ -81,6 +91,21 @@ RECONNECT_PROBLEMS = frozenset(
         ConnectionProblem.CALENDAR_NOT_FOUND,
     }
 )
+# What a booking's note may blame for a missing meeting link.
+MEETING_LINK_PROBLEMS = frozenset(
+    {ConnectionProblem.PERSONAL_ACCOUNT, ConnectionProblem.NO_MEETING_LINK, ConnectionProblem.MISSING_SCOPE}
+)
+
+
+def wording(ctx: ServiceContext, provider: IntegrationProvider) -> Wording:
+    """The provider's own words when this server has its adapter; plain generic ones otherwise."""
+    calendar = next((name for name, slot in PROVIDER_SLOT.items() if slot is provider), None)
+    try:
+        terms = ctx.calendars.calendar(calendar).terms if calendar else GENERIC_WORDING.terms
+        permissions = ctx.calendars.oauth(provider).permissions
+    except ProviderNotConfigured:
+        return GENERIC_WORDING
+    return Wording(terms, permissions)
 
 
 def problem_for(error: CalendarError) -> ConnectionProblem:
@@ -99,33 +124,44 @@ def problem_for(error: CalendarError) -> ConnectionProblem:
         case CalendarNotFound():
             return ConnectionProblem.CALENDAR_NOT_FOUND
         case OnlineMeetingUnavailable():
-            return ConnectionProblem.NO_TEAMS
+            return ConnectionProblem.NO_MEETING_LINK
         case AdminConsentRequired():
             return ConnectionProblem.ADMIN_CONSENT_REQUIRED
         case ConsentDeclined():
             return ConnectionProblem.CONSENT_MISSING
         case AuthorizationCodeRejected():  # only on connecting; "connect again" is the fix
             return ConnectionProblem.EXPIRED
-        case Throttled() | ProviderUnavailable() | ProviderRejected():
+        case Throttled() | ProviderUnavailable() | ProviderRejected() | MeetingLinkPending():
             return ConnectionProblem.UNAVAILABLE
         case _:
             return ConnectionProblem.UNAVAILABLE
 
 
-def describe(problem: ConnectionProblem, *, missing_scopes: str = "") -> str:
-    text = PROBLEM_TEXT[problem]
-    if problem is ConnectionProblem.MISSING_SCOPE:
-        scopes = [s for s in missing_scopes.split() if s]
-        consequence = " ".join(dict.fromkeys(_SCOPE_CONSEQUENCE.get(s.lower(), "") for s in scopes)).strip()
-        text = text.format(scopes=", ".join(scopes) or "unknown", consequence=consequence)
-    return text
+def describe(
+    problem: ConnectionProblem, *, wording: Wording = GENERIC_WORDING, missing_scopes: str = ""
+) -> str:
+    """The problem in the host's words, naming the provider's meeting link and permissions."""
+    terms = wording.terms
+    scopes = [s for s in missing_scopes.split() if s]
+    if_missing = {p.scope.lower(): p.if_missing for p in wording.permissions}
+    consequence = " ".join(dict.fromkeys(if_missing.get(s.lower(), "") for s in scopes)).strip()
+    required = ", ".join(p.scope for p in wording.permissions if p.required)
+    hint = terms.calendar_not_found_hint
+    return PROBLEM_TEXT[problem].format(
+        scopes=", ".join(scopes) or "unknown",
+        consequence=f" {consequence}" if consequence else "",
+        meeting=terms.meeting_link,
+        personal_limit=terms.personal_account_limit or GENERIC_PERSONAL_LIMIT,
+        not_found_hint=f" ({hint})" if hint else "",
+        required_scopes=f" ({required})" if required else "",
+    )
 
 
-def connect_failure(error: CalendarError) -> str:
+def connect_failure(error: CalendarError, *, wording: Wording = GENERIC_WORDING) -> str:
     """Why connecting failed, in the host's words (the callback's code exchange or profile read)."""
     if isinstance(error, AuthorizationCodeRejected):
         return CODE_REJECTED_TEXT
-    return describe(problem_for(error))
+    return describe(problem_for(error), wording=wording)
 
 
 async def record_problem(

@@ -14,7 +14,7 @@ from workestra.db.models import OutboxJob
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import JobKind, JobStatus
 from workestra.services.context import ServiceContext
-from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP, Job
+from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP, POLICIES, Job
 from workestra.worker.retry import (
     DEFAULT_POLICY,
     AttemptAbandoned,
@@ -36,6 +36,7 @@ class Worker:
         attempt_timeout: float = 60.0,
         poll_seconds: float = 1.0,
         policy: RetryPolicy = DEFAULT_POLICY,
+        policies: dict[JobKind, RetryPolicy] | None = None,
     ) -> None:
         self._ctx = ctx
         self._batch = batch
@@ -43,6 +44,10 @@ class Worker:
         self._attempt_timeout = attempt_timeout
         self._poll_seconds = poll_seconds
         self._policy = policy
+        self._policies = POLICIES if policies is None else policies
+
+    def _policy_for(self, kind: str) -> RetryPolicy:
+        return self._policies.get(JobKind(kind), self._policy)
 
     async def run_once(self) -> int:
         """Claim one batch of due jobs and run them concurrently; return how many were claimed.
@@ -56,7 +61,7 @@ class Worker:
             rows = await uow.outbox.claim_due(now=now, limit=self._batch, lease=self._lease)
             claimed: list[Job] = []
             for row in rows:
-                if out_of_attempts(attempts=row.attempts, policy=self._policy):
+                if out_of_attempts(attempts=row.attempts, policy=self._policy_for(row.kind)):
                     row.attempts -= 1  # this claim runs nothing: the count stays at what ran
                     error = AttemptAbandoned(row.attempts)
                     _give_up(uow, row, error, now=now)
@@ -103,7 +108,8 @@ class Worker:
                 row.status = JobStatus.DONE
                 row.last_error = None
             else:
-                when = next_attempt(attempts=job.attempts, error=error, now=now, policy=self._policy)
+                policy = self._policy_for(job.kind)
+                when = next_attempt(attempts=job.attempts, error=error, now=now, policy=policy)
                 if when is not None:
                     row.status = JobStatus.PENDING
                     row.run_after = when

@@ -47,7 +47,8 @@ async def test_the_integrations_api_reports_health_and_never_a_token(
     assert microsoft["account"]["email"] == ALICE
     assert microsoft["status"] == "active"
     assert microsoft["problem"] is None
-    assert microsoft["teams_available"] is True
+    assert microsoft["meeting_link"] == {"name": "Microsoft Teams", "available": True}
+    assert microsoft["account_kind"] == "work"
     assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read", "offline_access"} <= set(
         microsoft["scopes"]
     )

@@ -30,6 +30,7 @@ from workestra.calendars.microsoft import (
     MicrosoftOAuth,
     is_personal_tenant,
 )
+from workestra.enums import AccountKind
 from workestra.scheduling import Interval, subtract
 
 pytestmark = pytest.mark.real_provider
@@ -77,7 +78,7 @@ async def test_connecting_yields_a_refreshable_grant_with_the_required_scopes(
     profile = await oauth.fetch_profile(connection.grant.access_token)
     assert profile.email == connection.email
     assert profile.account_id == connection.user["id"]
-    assert profile.personal_account is False
+    assert profile.account_kind is AccountKind.WORK
 
 
 async def test_personal_account_is_recognised_at_connect_time(
@@ -85,9 +86,9 @@ async def test_personal_account_is_recognised_at_connect_time(
 ) -> None:
     connection = await connect(kind="personal")
     # No `openid` in the requested scopes means no id_token, so no `tid` (A5).
-    assert connection.grant.tenant_id is None
+    assert connection.grant.organization_id is None
     profile = await oauth.fetch_profile(connection.grant.access_token)
-    assert profile.personal_account is True
+    assert profile.account_kind is AccountKind.PERSONAL
 
 
 async def test_profile_falls_back_to_user_principal_name_when_mail_is_null(
@@ -337,17 +338,17 @@ async def test_health_of_a_work_account_with_teams(connect: Connect, calendar: M
     connection = await connect(teams=True)
     health = await calendar.check_health(connection.credentials, tenant_id=connection.user["tenant_id"])
     assert health.calendar_found
-    assert health.teams_available
-    assert "teamsForBusiness" in health.online_meeting_providers
-    assert not health.personal_account
+    assert health.meeting.available
+    assert "teamsForBusiness" in health.meeting.offered
+    assert health.account_kind is AccountKind.WORK
 
 
 async def test_health_of_a_personal_account(connect: Connect, calendar: MicrosoftCalendar) -> None:
     connection = await connect(kind="personal")
     assert is_personal_tenant(connection.user["tenant_id"])
     health = await calendar.check_health(connection.credentials, tenant_id=connection.user["tenant_id"])
-    assert not health.teams_available
-    assert health.personal_account
+    assert not health.meeting.available
+    assert health.account_kind is AccountKind.PERSONAL
 
 
 # --- failures ------------------------------------------------------------------------------------

@@ -212,7 +212,7 @@ async def test_a_personal_account_gets_the_event_but_no_teams_link_and_everyone_
     assert stored.calendar_status is CalendarSyncStatus.CREATED
     assert stored.meeting_url is None
     assert stored.calendar_problem
-    assert "No Teams link" in stored.calendar_problem
+    assert "No Microsoft Teams link" in stored.calendar_problem
     message = await smtp_sink.message_to("ivo@example.test")
     text = message.get_body(preferencelist=("plain",))
     assert text is not None

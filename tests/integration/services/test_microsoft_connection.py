@@ -23,7 +23,13 @@ from workestra.calendars.registry import CalendarRegistry
 from workestra.clock import SystemClock
 from workestra.config import Settings
 from workestra.db.models import OAuthState, UserIntegration
-from workestra.enums import CalendarProviderName, ConnectionProblem, IntegrationProvider, IntegrationStatus
+from workestra.enums import (
+    AccountKind,
+    CalendarProviderName,
+    ConnectionProblem,
+    IntegrationProvider,
+    IntegrationStatus,
+)
 from workestra.errors import ConnectionFailed, Forbidden
 from workestra.services.connections import (
     ConnectionView,
@@ -92,7 +98,8 @@ async def test_connecting_stores_the_account_in_the_microsoft_calendar_slot(
     assert view.account_email == ALICE
     assert view.status is IntegrationStatus.ACTIVE
     assert view.problem is None
-    assert view.teams_available is True
+    assert view.meeting_link_available is True
+    assert view.meeting_link == "Microsoft Teams"
     assert {"Calendars.ReadWrite", "OnlineMeetings.ReadWrite", "User.Read"} <= set(view.scopes)
     row = await _row(ctx, host)
     assert row.provider == "microsoft_calendar"
@@ -264,8 +271,8 @@ async def test_a_personal_account_is_told_it_has_no_teams(
         email="bob@outlook.test", display_name="Bob", kind="personal", teams=False
     )
     view = await connect_microsoft(ctx, host, sandbox, email="bob@outlook.test")
-    assert view.personal_account is True
-    assert view.teams_available is False
+    assert view.account_kind is AccountKind.PERSONAL
+    assert view.meeting_link_available is False
     assert view.problem is ConnectionProblem.PERSONAL_ACCOUNT
     assert view.problem_message
     assert "Teams for Business" in view.problem_message
@@ -369,8 +376,7 @@ class GatedOAuth:
         self._real = real
         self._gate = gate
         self.started = asyncio.Event()
-        self.required_scopes = real.required_scopes
-        self.requested_scopes = real.requested_scopes
+        self.permissions = real.permissions
 
     def authorization_url(
         self, *, state: str, code_verifier: str, redirect_uri: str, login_hint: str | None = None

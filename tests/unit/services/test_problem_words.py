@@ -4,8 +4,10 @@ import pytest
 
 from workestra.calendars import errors
 from workestra.calendars.errors import CalendarError, MissingScope, NeedsReauth
+from workestra.calendars.microsoft import PERMISSIONS
+from workestra.calendars.microsoft.graph import TERMS as MICROSOFT_TERMS
 from workestra.enums import ConnectionProblem
-from workestra.services.problems import PROBLEM_TEXT, connect_failure, describe, problem_for
+from workestra.services.problems import PROBLEM_TEXT, Wording, connect_failure, describe, problem_for
 
 
 def _all_subclasses(cls: type[CalendarError]) -> list[type[CalendarError]]:
@@ -21,7 +23,8 @@ EXPECTED: dict[type[CalendarError], ConnectionProblem] = {
     errors.CalendarNotFound: ConnectionProblem.CALENDAR_NOT_FOUND,
     errors.Throttled: ConnectionProblem.UNAVAILABLE,
     errors.ProviderUnavailable: ConnectionProblem.UNAVAILABLE,
-    errors.OnlineMeetingUnavailable: ConnectionProblem.NO_TEAMS,
+    errors.OnlineMeetingUnavailable: ConnectionProblem.NO_MEETING_LINK,
+    errors.MeetingLinkPending: ConnectionProblem.UNAVAILABLE,
     errors.ConsentDeclined: ConnectionProblem.CONSENT_MISSING,
     errors.AdminConsentRequired: ConnectionProblem.ADMIN_CONSENT_REQUIRED,
     errors.ProviderNotConfigured: ConnectionProblem.UNAVAILABLE,
@@ -50,10 +53,40 @@ def test_every_problem_has_text() -> None:
     assert set(PROBLEM_TEXT) == set(ConnectionProblem)
 
 
+MICROSOFT = Wording(MICROSOFT_TERMS, PERMISSIONS)
+
+
 def test_missing_teams_scope_says_teams_links_cant_be_created() -> None:
-    text = describe(ConnectionProblem.MISSING_SCOPE, missing_scopes="OnlineMeetings.ReadWrite")
-    assert "OnlineMeetings.ReadWrite" in text
-    assert "Teams links can't be created" in text
+    text = describe(
+        ConnectionProblem.MISSING_SCOPE, wording=MICROSOFT, missing_scopes="OnlineMeetings.ReadWrite"
+    )
+    assert text == (
+        "A permission is missing: OnlineMeetings.ReadWrite. Teams links can't be created. "
+        "Reconnect and grant all requested permissions."
+    )
+
+
+def test_an_unknown_scope_is_named_without_a_made_up_consequence() -> None:
+    text = describe(ConnectionProblem.MISSING_SCOPE, missing_scopes="Mystery.Scope")
+    assert text == "A permission is missing: Mystery.Scope. Reconnect and grant all requested permissions."
+
+
+@pytest.mark.parametrize("problem", list(ConnectionProblem))
+def test_the_generic_words_name_no_provider(problem: ConnectionProblem) -> None:
+    text = describe(problem)
+    for name in ("Microsoft", "Teams", "Google", "Meet", "Calendars.ReadWrite"):
+        assert name not in text
+
+
+def test_the_microsoft_words_keep_the_product_page_advice() -> None:
+    personal = describe(ConnectionProblem.PERSONAL_ACCOUNT, wording=MICROSOFT)
+    assert "Teams for Business" in personal
+    assert "@outlook.com" in personal
+    assert "Microsoft Teams link" in personal
+    assert "Microsoft 365" in describe(ConnectionProblem.CALENDAR_NOT_FOUND, wording=MICROSOFT)
+    assert "(Calendars.ReadWrite, User.Read)" in describe(
+        ConnectionProblem.ADMIN_CONSENT_REQUIRED, wording=MICROSOFT
+    )
 
 
 @pytest.mark.parametrize(

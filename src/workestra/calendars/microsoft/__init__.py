@@ -7,6 +7,7 @@ from workestra.calendars.microsoft.config import MicrosoftConfig
 from workestra.calendars.microsoft.errors import authorization_error
 from workestra.calendars.microsoft.graph import MAILBOX_CONCURRENCY, MicrosoftCalendar
 from workestra.calendars.microsoft.oauth import (
+    PERMISSIONS,
     PERSONAL_ACCOUNT_TENANT_ID,
     REQUESTED_SCOPES,
     REQUIRED_SCOPES,
@@ -20,6 +21,7 @@ from workestra.calendars.microsoft.timezones import supported_iana_zones, window
 
 __all__ = [
     "MAILBOX_CONCURRENCY",
+    "PERMISSIONS",
     "PERSONAL_ACCOUNT_TENANT_ID",
     "REQUESTED_SCOPES",
     "REQUIRED_SCOPES",

@@ -16,14 +16,16 @@ from pydantic import BaseModel, ValidationError
 
 from workestra.calendars.base import (
     CalendarHealth,
+    CalendarTerms,
     CreatedEvent,
     CredentialSource,
     EventDraft,
+    MeetingCapability,
 )
 from workestra.calendars.errors import CalendarNotFound, ProviderRejected, ProviderUnavailable
 from workestra.calendars.microsoft.config import MicrosoftConfig
 from workestra.calendars.microsoft.errors import graph_error, graph_error_code, transport_error
-from workestra.calendars.microsoft.oauth import is_personal_tenant
+from workestra.calendars.microsoft.oauth import account_kind_of_tenant
 from workestra.calendars.microsoft.timezones import event_times, zone_for_graph_name
 from workestra.calendars.microsoft.wire import (
     Attendee,
@@ -51,10 +53,25 @@ _CALENDAR_SCOPES = frozenset({"Calendars.ReadWrite"})
 _TEAMS = "teamsForBusiness"
 _CALENDAR_VIEW_SELECT = "start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"
 _ITEM_NOT_FOUND = "erroritemnotfound"
+TERMS = CalendarTerms(
+    meeting_link="Microsoft Teams",
+    personal_account_limit=(
+        "This is a personal Microsoft account (such as @outlook.com or @hotmail.com). Personal "
+        "Microsoft accounts don't have Teams for Business; only Microsoft 365 work accounts do."
+    ),
+    calendar_not_found_hint="or its mailbox isn't enabled for Microsoft 365",
+)
 # All-day events are floating dates, and Graph may filter the window with them placed in another
 # zone than the one used here; so the query reaches one day further each way and the result is
 # clipped to the window.
 _FLOATING_MARGIN = timedelta(days=1)
+
+
+def _created(event: Event) -> CreatedEvent:
+    join_url = event.online_meeting.join_url if event.online_meeting else None
+    return CreatedEvent(
+        event_id=event.id, ical_uid=event.i_cal_uid, join_url=join_url, web_link=event.web_link
+    )
 
 
 def transaction_id(idempotency_key: str) -> str:
@@ -129,6 +146,7 @@ class MicrosoftCalendar:
     """The CalendarProvider port over Microsoft Graph (PROVIDER-APIS C2, D, E)."""
 
     name = CalendarProviderName.MICROSOFT
+    terms = TERMS
 
     def __init__(self, config: MicrosoftConfig, client: httpx2.AsyncClient, *, page_size: int = 100) -> None:
         self._config = config
@@ -209,9 +227,19 @@ class MicrosoftCalendar:
                 event.id,
                 credentials.connection_key,
             )
-        return CreatedEvent(
-            event_id=event.id, ical_uid=event.i_cal_uid, join_url=join_url, web_link=event.web_link
+        return _created(event)
+
+    async def read_event(self, credentials: CredentialSource, event_id: str) -> CreatedEvent:
+        """``GET /me/events/{id}``: Graph makes the Teams meeting with the event, so this is only
+        a re-read (a 404 raises CalendarNotFound)."""
+        response = await self._call(
+            credentials,
+            "GET",
+            self._config.graph(f"/me/events/{quote(event_id, safe='')}"),
+            params={"$select": "id,iCalUId,webLink,onlineMeeting"},
+            scopes=_CALENDAR_SCOPES,
         )
+        return _created(_parse(Event, response))
 
     async def cancel_event(self, credentials: CredentialSource, event_id: str) -> None:
         """``POST /me/events/{id}/cancel`` (D3): attendees get a cancellation. An event already
@@ -237,8 +265,8 @@ class MicrosoftCalendar:
     async def check_health(
         self, credentials: CredentialSource, *, tenant_id: str | None = None
     ) -> CalendarHealth:
-        """``GET /me/calendar`` (D2.1). ``personal_account`` is only known from ``tenant_id``
-        (the grant's ``tid``); without it, it stays False and ``teams_available`` is the signal."""
+        """``GET /me/calendar`` (D2.1). The account kind is only known from ``tenant_id`` (the
+        grant's ``tid``); without it, it stays unknown and the meeting capability is the signal."""
         response = await self._call(
             credentials,
             "GET",
@@ -250,9 +278,10 @@ class MicrosoftCalendar:
         providers = tuple(calendar.allowed_online_meeting_providers)
         return CalendarHealth(
             calendar_found=True,
-            online_meeting_providers=providers,
-            teams_available=any(p.lower() == _TEAMS.lower() for p in providers),
-            personal_account=is_personal_tenant(tenant_id),
+            meeting=MeetingCapability(
+                available=any(p.lower() == _TEAMS.lower() for p in providers), offered=providers
+            ),
+            account_kind=account_kind_of_tenant(tenant_id),
         )
 
     def _checked_next_link(self, link: str | None) -> str | None:

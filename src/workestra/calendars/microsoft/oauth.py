@@ -15,13 +15,14 @@ from urllib.parse import quote, urlencode
 import httpx2
 from pydantic import ValidationError
 
-from workestra.calendars.base import AccountProfile, TokenGrant
+from workestra.calendars.base import AccountProfile, Permission, TokenGrant
 from workestra.calendars.errors import CalendarError, ProviderRejected, ProviderUnavailable
 from workestra.calendars.http import build_client
 from workestra.calendars.microsoft.config import MicrosoftConfig
 from workestra.calendars.microsoft.errors import authorization_error as map_authorization_error
 from workestra.calendars.microsoft.errors import graph_error, token_error, transport_error
 from workestra.calendars.microsoft.wire import GraphUser, IdTokenClaims, TokenResponse
+from workestra.enums import AccountKind
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,34 @@ REQUESTED_SCOPES: tuple[str, ...] = (
 # (A8.1) - the refresh token is its evidence; OnlineMeetings.ReadWrite is not needed for Teams
 # links made through /me/events (D2) and personal accounts cannot hold it (D2).
 REQUIRED_SCOPES: frozenset[str] = frozenset({"User.Read", "Calendars.ReadWrite"})
+# The product page's permission table, in REQUESTED_SCOPES' order as the card shows it.
+PERMISSIONS: tuple[Permission, ...] = (
+    Permission(
+        "Calendars.ReadWrite",
+        "Read your free/busy and create / update events on your behalf",
+        "Availability can't be read and events can't be created.",
+        required=True,
+    ),
+    Permission(
+        "OnlineMeetings.ReadWrite",
+        "Generate Teams meeting URLs at event creation time",
+        "Teams links can't be created.",
+        required=False,
+    ),
+    Permission(
+        "User.Read",
+        "Identify the connected account",
+        "The connected account can't be identified.",
+        required=True,
+    ),
+    Permission(
+        "offline_access",
+        "Keep the connection alive across sessions",
+        "The connection can't stay alive between sessions.",
+        required=False,
+        echoed=False,
+    ),
+)
 
 # Tenant id of every personal Microsoft account (`tid` claim; PROVIDER-APIS A5, H2).
 PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -86,11 +115,18 @@ def is_personal_tenant(tenant_id: str | None) -> bool:
     return tenant_id is not None and tenant_id.lower() == PERSONAL_ACCOUNT_TENANT_ID
 
 
-def _personal_from_user_id(user_id: str) -> bool | None:
+def account_kind_of_tenant(tenant_id: str | None) -> AccountKind | None:
+    """The consumer (MSA) tenant is personal; any other tenant is an organisation's."""
+    if tenant_id is None:
+        return None
+    return AccountKind.PERSONAL if is_personal_tenant(tenant_id) else AccountKind.WORK
+
+
+def _kind_from_user_id(user_id: str) -> AccountKind | None:
     if _PERSONAL_USER_ID.fullmatch(user_id):
-        return True
+        return AccountKind.PERSONAL
     if _WORK_USER_ID.fullmatch(user_id):
-        return False
+        return AccountKind.WORK
     return None
 
 
@@ -129,8 +165,7 @@ class MicrosoftOAuth:
     Uses ``client`` (the shared one from ``calendars.http``) or builds and owns its own.
     """
 
-    required_scopes: frozenset[str] = REQUIRED_SCOPES
-    requested_scopes: tuple[str, ...] = REQUESTED_SCOPES
+    permissions: tuple[Permission, ...] = PERMISSIONS
 
     def __init__(self, config: MicrosoftConfig, client: httpx2.AsyncClient | None = None) -> None:
         self._config = config
@@ -221,7 +256,7 @@ class MicrosoftOAuth:
             account_id=user.id,
             email=email,
             display_name=user.display_name or email,
-            personal_account=_personal_from_user_id(user.id),
+            account_kind=_kind_from_user_id(user.id),
         )
 
     async def _token_request(self, form: dict[str, str], *, refreshing: bool) -> TokenGrant:
@@ -250,10 +285,12 @@ class MicrosoftOAuth:
             token = TokenResponse.model_validate_json(response.content)
         except ValidationError as exc:  # inputs are hidden in wire errors: no token reaches a log
             raise ProviderUnavailable("unreadable token endpoint answer") from exc
+        tenant_id = _tenant_from_id_token(token.id_token)
         return TokenGrant(
             access_token=token.access_token,
             refresh_token=token.refresh_token,
             expires_in=token.expires_in,
             scopes=normalize_scopes(token.scope),
-            tenant_id=_tenant_from_id_token(token.id_token),
+            organization_id=tenant_id,
+            account_kind=account_kind_of_tenant(tenant_id),
         )

@@ -9,7 +9,7 @@ from workestra.services.connections import (
     check_connections,
     list_connections,
 )
-from workestra.web.api.schemas import AccountOut, IntegrationOut, ProblemOut
+from workestra.web.api.schemas import AccountOut, IntegrationOut, MeetingLinkOut, ProblemOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep
 
@@ -25,8 +25,8 @@ def to_out(view: ConnectionView) -> IntegrationOut:
         status=view.status,
         problem=ProblemOut(code=view.problem, message=view.problem_message or "") if view.problem else None,
         needs_reconnect=view.needs_reconnect,
-        teams_available=view.teams_available,
-        personal_account=view.personal_account,
+        meeting_link=MeetingLinkOut(name=view.meeting_link, available=view.meeting_link_available),
+        account_kind=view.account_kind,
         calendar_found=view.calendar_found,
         checked_at=view.checked_at,
     )

@@ -108,6 +108,11 @@ class AccountOut(BaseModel):
     name: str | None
 
 
+class MeetingLinkOut(BaseModel):
+    name: str  # what this provider's meeting link is: "Microsoft Teams", "Google Meet"
+    available: bool | None  # null until a health check has looked
+
+
 class IntegrationOut(BaseModel):
     provider: str
     connected: bool
@@ -116,7 +121,7 @@ class IntegrationOut(BaseModel):
     status: str | None
     problem: ProblemOut | None
     needs_reconnect: bool
-    teams_available: bool | None
-    personal_account: bool | None
+    meeting_link: MeetingLinkOut
+    account_kind: str | None  # "work" | "personal" | null when unknown
     calendar_found: bool | None
     checked_at: datetime | None

@@ -1,12 +1,10 @@
 """Settings pages: booking links (list, create, edit) and connected accounts."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from workestra.enums import CalendarProviderName, ConnectionProblem, IntegrationProvider
 from workestra.errors import Conflict, InvalidInput
 from workestra.services.booking_links import (
     WEEKDAYS,
@@ -16,7 +14,7 @@ from workestra.services.booking_links import (
     list_links,
     update_link,
 )
-from workestra.services.connections import ConnectionView, list_connections
+from workestra.services.connections import list_connections
 from workestra.services.users import Host
 from workestra.services.validation import offered_timezones
 from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
@@ -35,35 +33,6 @@ router = APIRouter(prefix="/settings", tags=["pages"])
 
 LINKS = "/settings/booking-links"
 PROVIDER_LABELS = dict(PROVIDER_CHOICES)
-
-MICROSOFT_PERMISSIONS: tuple[tuple[str, str], ...] = (
-    ("Calendars.ReadWrite", "Read your free/busy and create / update events on your behalf"),
-    ("OnlineMeetings.ReadWrite", "Generate Teams meeting URLs at event creation time"),
-    ("User.Read", "Identify the connected account"),
-    ("offline_access", "Keep the connection alive across sessions"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Permission:
-    name: str
-    purpose: str
-    granted: bool
-
-
-def permissions(view: ConnectionView) -> list[Permission]:
-    """The product page's permission table for a Microsoft card, each marked granted or missing."""
-    if view.provider is not IntegrationProvider.MICROSOFT_CALENDAR or not view.connected:
-        return []
-    granted = {s.lower() for s in view.scopes}
-    scope_problem = view.problem is ConnectionProblem.MISSING_SCOPE
-    missing_text = (view.problem_message or "").lower() if scope_problem else ""
-    result = []
-    for name, purpose in MICROSOFT_PERMISSIONS:
-        # Microsoft doesn't always echo offline_access; the service names it when it is really missing.
-        ok = name.lower() in granted or (name == "offline_access" and name not in missing_text)
-        result.append(Permission(name, purpose, ok))
-    return result
 
 
 def _form_page(
@@ -155,10 +124,4 @@ async def delete(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
 @router.get("/connected-accounts")
 async def connected_accounts(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
     views = await list_connections(ctx, host)
-    cards = [{"view": v, "permissions": permissions(v)} for v in views]
-    return render(
-        request,
-        "settings/connected_accounts.html",
-        {"cards": cards, "microsoft": CalendarProviderName.MICROSOFT},
-        host=host,
-    )
+    return render(request, "settings/connected_accounts.html", {"views": views}, host=host)

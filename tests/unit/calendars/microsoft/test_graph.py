@@ -38,6 +38,7 @@ from workestra.calendars.microsoft import (
 )
 from workestra.calendars.microsoft.graph import busy_interval
 from workestra.calendars.microsoft.wire import Event
+from workestra.enums import AccountKind
 from workestra.scheduling import Interval
 
 GRAPH = "https://graph.example.test/v1.0"
@@ -543,9 +544,9 @@ async def test_health_reports_teams_from_allowed_providers(
     )
     health = await calendar.check_health(credentials)
     assert health.calendar_found
-    assert health.teams_available
-    assert health.online_meeting_providers == ("teamsForBusiness",)
-    assert not health.personal_account
+    assert health.meeting.available
+    assert health.meeting.offered == ("teamsForBusiness",)
+    assert health.account_kind is None  # only the grant's tenant tells
 
 
 async def test_health_of_a_personal_account(
@@ -557,8 +558,8 @@ async def test_health_of_a_personal_account(
         httpx2.Response(200, json={"id": "cal", "allowedOnlineMeetingProviders": ["unknown"]}),
     )
     health = await calendar.check_health(credentials, tenant_id=PERSONAL_ACCOUNT_TENANT_ID)
-    assert not health.teams_available
-    assert health.personal_account
+    assert not health.meeting.available
+    assert health.account_kind is AccountKind.PERSONAL
 
 
 async def test_health_of_a_mailbox_without_rest_is_calendar_not_found(
@@ -577,7 +578,8 @@ def test_adapters_implement_the_ports(client: httpx2.AsyncClient) -> None:
         MicrosoftOAuth(CONFIG, client), TokenGrant("a", None, 1, frozenset()), connection_key="k"
     )
     assert provider.name == "microsoft"
-    assert oauth.required_scopes >= {"Calendars.ReadWrite"}
+    assert {p.scope for p in oauth.permissions if p.required} >= {"Calendars.ReadWrite"}
+    assert provider.terms.meeting_link == "Microsoft Teams"
     assert source.connection_key == "k"
 
 

@@ -28,6 +28,7 @@ from workestra.calendars.microsoft import (
     new_code_verifier,
     normalize_scopes,
 )
+from workestra.enums import AccountKind
 
 CONFIG = MicrosoftConfig(
     client_id="0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
@@ -163,7 +164,8 @@ async def test_code_exchange_posts_client_secret_and_verifier_and_reads_the_gran
     assert grant.access_token == "sbx-at-7f1c0b2e9d"
     assert grant.refresh_token == "sbx-rt-41aa93c0e2"
     assert grant.expires_in == 4016
-    assert grant.tenant_id == "5b0eae9f-1111-4222-8333-c444d555e666"
+    assert grant.organization_id == "5b0eae9f-1111-4222-8333-c444d555e666"
+    assert grant.account_kind is AccountKind.WORK
     assert grant.scopes >= REQUIRED_SCOPES
 
 
@@ -180,7 +182,8 @@ async def test_refresh_posts_the_refresh_token_and_returns_the_rotated_one() -> 
     assert forms[0]["grant_type"] == "refresh_token"
     assert forms[0]["refresh_token"] == "sbx-rt-old"
     assert grant.refresh_token == "sbx-rt-rotated"
-    assert grant.tenant_id is None
+    assert grant.organization_id is None
+    assert grant.account_kind is None
 
 
 async def test_malformed_id_token_costs_only_the_tenant_id() -> None:
@@ -188,7 +191,7 @@ async def test_malformed_id_token_costs_only_the_tenant_id() -> None:
         return httpx2.Response(200, json=dict(TOKEN_OK, id_token="not-a-jwt"))
 
     grant = await _oauth(handler).exchange_code(code="c", code_verifier=VERIFIER)
-    assert grant.tenant_id is None
+    assert grant.organization_id is None
     assert grant.access_token == "sbx-at-7f1c0b2e9d"
 
 
@@ -283,15 +286,19 @@ async def test_profile_reads_me_and_falls_back_to_user_principal_name() -> None:
 
 @pytest.mark.parametrize(
     ("user_id", "personal"),
-    [("fde926f844473904", True), ("3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", False), ("something-else", None)],
+    [
+        ("fde926f844473904", AccountKind.PERSONAL),
+        ("3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", AccountKind.WORK),
+        ("something-else", None),
+    ],
 )
 async def test_profile_tells_personal_accounts_by_their_cid_shaped_id(
-    user_id: str, personal: bool | None
+    user_id: str, personal: AccountKind | None
 ) -> None:
     def handler(request: httpx2.Request) -> httpx2.Response:
         return httpx2.Response(200, json={"id": user_id, "displayName": "P", "mail": "p@outlook.test"})
 
-    assert (await _oauth(handler).fetch_profile("at")).personal_account is personal
+    assert (await _oauth(handler).fetch_profile("at")).account_kind is personal
 
 
 def test_callback_errors_map_through_the_client_too() -> None:
