@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     google_auth_url: str = "https://accounts.google.com/o/oauth2/v2/auth"
     google_token_url: str = "https://oauth2.googleapis.com/token"  # noqa: S105  (a URL)
     google_calendar_url: str = "https://www.googleapis.com/calendar/v3"
+    google_revoke_url: str = "https://oauth2.googleapis.com/revoke"
 
     smtp_url: str | None = None
     mail_from: str = "Workestra <no-reply@localhost>"
@@ -59,6 +60,7 @@ class Settings(BaseSettings):
         "google_auth_url",
         "google_token_url",
         "google_calendar_url",
+        "google_revoke_url",
     )
     @classmethod
     def _absolute_url(cls, value: str) -> str:

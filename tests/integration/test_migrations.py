@@ -116,3 +116,54 @@ async def test_every_migration_after_the_first_release_downgrades_and_upgrades_a
     assert version == "0001"
     await upgrade_to_head(url)
     await assert_models_schema(url)
+
+
+async def test_connections_stored_before_0005_keep_their_account_kind_and_meeting_link_facts(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await upgrade_to_head(url, "0004")
+    db = create_async_engine(url)
+    now = {"now": datetime(2031, 1, 1, tzinfo=UTC)}
+    stamp = bindparam("now", type_=UTCDateTime())
+    columns = (
+        "id, user_id, provider, account_id, account_email, display_name, tenant_id, scopes, "
+        "access_token_enc, expires_at, status, problem, teams_available, personal_account, "
+        "token_version, created_at, updated_at"
+    )
+    try:
+        async with db.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, timezone, created_at) VALUES "
+                    "('u1', 'a@example.test', 'A', 'x', 'UTC', :now), "
+                    "('u2', 'b@example.test', 'B', 'x', 'UTC', :now)"
+                ).bindparams(stamp),
+                now,
+            )
+            await connection.execute(
+                text(
+                    f"INSERT INTO user_integrations ({columns}) VALUES "  # noqa: S608  (constants)
+                    "('i1', 'u1', 'microsoft_calendar', 'a', 'a@example.test', 'A', 't-1', 's', 'x', "
+                    ":now, 'active', 'no_teams', false, false, 1, :now, :now), "
+                    "('i2', 'u2', 'microsoft_calendar', 'b', 'b@example.test', 'B', NULL, 's', 'x', "
+                    ":now, 'active', 'personal_account', false, true, 1, :now, :now)"
+                ).bindparams(stamp),
+                now,
+            )
+        await upgrade_to_head(url)
+        async with db.connect() as connection:
+            rows = (
+                await connection.execute(
+                    text(
+                        "SELECT id, organization_id, account_kind, meeting_link_available, problem "
+                        "FROM user_integrations ORDER BY id"
+                    )
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            ("i1", "t-1", "work", False, "no_meeting_link"),
+            ("i2", None, "personal", False, "personal_account"),
+        ]
+    finally:
+        await db.dispose()

@@ -18,6 +18,7 @@ DOCUMENTED = {
     "WORKESTRA_GOOGLE_AUTH_URL": ("google_auth_url", "http://127.0.0.1:9/auth"),
     "WORKESTRA_GOOGLE_TOKEN_URL": ("google_token_url", "http://127.0.0.1:9/token"),
     "WORKESTRA_GOOGLE_CALENDAR_URL": ("google_calendar_url", "http://127.0.0.1:9/calendar/v3"),
+    "WORKESTRA_GOOGLE_REVOKE_URL": ("google_revoke_url", "http://127.0.0.1:9/revoke"),
     "WORKESTRA_SMTP_URL": ("smtp_url", "smtp://127.0.0.1:2525"),
     "WORKESTRA_MAIL_FROM": ("mail_from", "Bookings <bookings@example.com>"),
     "WORKESTRA_REDIS_URL": ("redis_url", "redis://127.0.0.1:6379/3"),

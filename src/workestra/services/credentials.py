@@ -29,13 +29,11 @@ LEASE_WAIT_ROUNDS = 600  # up to ~30 s, the lease's own length
 
 def store_grant(ctx: ServiceContext, row: UserIntegration, grant: TokenGrant, *, now: datetime) -> None:
     row.access_token_enc = ctx.token_box.seal(grant.access_token)
-    if grant.refresh_token:  # every refresh stores the newest refresh token
+    # Every answer's refresh token is stored; an answer without one (Google's refreshes) keeps ours.
+    if grant.refresh_token:
         row.refresh_token_enc = ctx.token_box.seal(grant.refresh_token)
     row.expires_at = now + timedelta(seconds=grant.expires_in)
-    scopes = set(grant.scopes)
-    if grant.refresh_token:  # Microsoft doesn't echo offline_access; a refresh token proves it
-        scopes.add("offline_access")
-    row.scopes = " ".join(sorted(scopes))
+    row.scopes = " ".join(sorted(grant.scopes))
     row.token_version = (row.token_version or 0) + 1
     row.updated_at = now
 

@@ -286,11 +286,14 @@ class MicrosoftOAuth:
         except ValidationError as exc:  # inputs are hidden in wire errors: no token reaches a log
             raise ProviderUnavailable("unreadable token endpoint answer") from exc
         tenant_id = _tenant_from_id_token(token.id_token)
+        scopes = normalize_scopes(token.scope)
+        if token.refresh_token:  # offline_access is never echoed (A8.1): the refresh token proves it
+            scopes |= {"offline_access"}
         return TokenGrant(
             access_token=token.access_token,
             refresh_token=token.refresh_token,
             expires_in=token.expires_in,
-            scopes=normalize_scopes(token.scope),
+            scopes=scopes,
             organization_id=tenant_id,
             account_kind=account_kind_of_tenant(tenant_id),
         )
