@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(minutes=2)
 REFRESH_LEASE = timedelta(seconds=30)
-# A token refused within this long after a refresh ended is not refreshed again: Graph is refusing
+# A token refused within this long after a refresh ended is not refreshed again: the provider is refusing
 # good tokens (an outage), and every anonymous view of a 401 storm must not cost a refresh.
 FORCED_REFRESH_INTERVAL = timedelta(minutes=1)
 LEASE_WAIT_SECONDS = 0.05
@@ -108,7 +108,7 @@ class ConnectionCredentials:
     async def _refresh(self, *, seen_version: int, forced: bool) -> str:
         """Refresh once per connection across processes: take a short lease in one transaction,
         call the identity provider outside any transaction, store the result in another.
-        ``forced``: the token is refused before its expiry (a Graph 401)."""
+        ``forced``: the token is refused before its expiry (a 401 from the provider)."""
         ctx = self._ctx
         oauth = ctx.calendars.oauth(self._provider)
         lease: _Lease | None = None
@@ -195,7 +195,7 @@ def _forced_refresh_wait(row: UserIntegration, now: datetime) -> timedelta | Non
 
 
 def _refused_again(wait: timedelta) -> ProviderUnavailable:
-    """Graph refused a token of a connection refreshed moments ago: an outage, not a reason to
+    """The provider refused a token of a connection refreshed moments ago: an outage, not a reason to
     refresh again (the worker waits at least ``retry_after``)."""
     return ProviderUnavailable(
         "the provider refused a token although this connection was refreshed moments ago",

@@ -38,7 +38,7 @@ GENERIC_WORDING = Wording(CalendarTerms(meeting_link="meeting"))
 
 PROBLEM_TEXT: dict[ConnectionProblem, str] = {
     ConnectionProblem.EXPIRED: (
-        "The connection expired (the sign-in wasn't used for too long, or a tenant policy ended "
+        "The connection expired (the sign-in wasn't used for too long, or an organisation policy ended "
         "it). Reconnect to keep checking availability and creating events."
     ),
     ConnectionProblem.REVOKED: (
