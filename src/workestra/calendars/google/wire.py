@@ -175,7 +175,7 @@ class ConferenceData(_Wire):
 
 
 class NewEvent(_Wire):
-    """Request body of ``events.insert`` (G3.1); dump with ``exclude_none=True``."""
+    """Request body of ``events.insert`` (G3.1); ``payload()`` leaves out every unset field."""
 
     id: str
     summary: str
@@ -187,7 +187,7 @@ class NewEvent(_Wire):
     guests_can_modify: bool | None = Field(default=None, alias="guestsCanModify")
 
     def payload(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude_none=True)
+        return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 
 class Event(_Wire):
