@@ -30,7 +30,7 @@ class UnitOfWork:
         self._session = session
         dialect = self._database.dialect
         self.users = UserRepository(session)
-        self.links = LinkRepository(session)
+        self.links = LinkRepository(session, dialect=dialect)
         self.bookings = BookingRepository(session, dialect=dialect)
         self.integrations = IntegrationRepository(session, dialect=dialect)
         self.outbox = OutboxRepository(session, dialect=dialect)

@@ -10,11 +10,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workestra.calendars.errors import CalendarError
+from workestra.db.repositories.bookings import busy_in
+from workestra.db.repositories.links import LinkRecord
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationStatus
-from workestra.errors import CalendarUnavailable, InvalidInput
-from workestra.scheduling import Interval, SlotPolicy, available_slots, local_days
-from workestra.services.booking_links import LinkView, public_link
+from workestra.errors import CalendarUnavailable, InvalidInput, NotFound
+from workestra.scheduling import MAX_BUFFER_MINUTES, Interval, SlotPolicy, available_slots, local_days
+from workestra.services.booking_links import SLUG, LinkView, to_view
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
 from workestra.services.problems import note_public_read
@@ -23,6 +25,10 @@ from workestra.services.validation import check_timezone
 logger = logging.getLogger(__name__)
 
 MAX_RANGE_DAYS = 62
+# The link's bookings come with the link, read around the asked days before its rules are known:
+# this margin covers a slot's buffers and duration (12 hours at most each) plus the reach of other
+# links' buffers. Should a link ever need more, its bookings are read again for the exact span.
+_BOOKINGS_MARGIN = timedelta(days=2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,18 +127,52 @@ async def list_slots(
             fields={"end": f"at most {MAX_RANGE_DAYS} days after start"},
         )
     now = ctx.clock.now()
-    # One read transaction for everything Workestra knows (the link, its rules and pool, the pool's
-    # connections and bookings); the calendars are read after it ends, never inside it.
+    # One read transaction, one statement for a single-host link: the link, its rules and pool and
+    # its hosts' bookings around the asked days (a pool's connections add one); the calendars are
+    # read after it ends, never inside it.
     async with ctx.uow() as uow:
-        link = await public_link(uow, slug)
+        record = await _public_record(uow, slug, _around(first_day, last_day, tz))
+        link = to_view(record, None)
         policy = policy_for(link)
         window = _bookable(first_day, last_day, tz, policy, now=now)
         if window is None:
             return SlotList(tz, [])
         hosts = await host_calendars(uow, link)
         reads = busy_window(window, policy)
-        booked = await uow.bookings.busy([h.host_id for h in hosts], reads.start, reads.end)
+        host_ids = [h.host_id for h in hosts]
+        if _covers(record, reads):
+            booked = busy_in(record.bookings, set(host_ids), reads.start, reads.end)
+        else:
+            booked = await uow.bookings.busy(host_ids, reads.start, reads.end)
     return SlotList(tz, await _free_slots(ctx, link, hosts, booked, window, policy, now=now))
+
+
+async def _public_record(uow: UnitOfWork, slug: str, around: Interval | None) -> LinkRecord:
+    """The live link by slug (as ``booking_links.public_link`` reads it) with its bookings ``around``."""
+    slug = slug.strip().lower()
+    between = None if around is None else (around.start, around.end)
+    record = await uow.links.public_record(slug, bookings_between=between) if SLUG.match(slug) else None
+    if record is None:
+        raise NotFound("No booking page with that address.")
+    return record
+
+
+def _around(first_day: date, last_day: date, tz: ZoneInfo) -> Interval | None:
+    """The asked days widened by the bookings margin (None at the ends of the calendar)."""
+    try:
+        asked = local_days(first_day, last_day, tz)
+        return Interval(asked.start - _BOOKINGS_MARGIN, asked.end + _BOOKINGS_MARGIN)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _covers(record: LinkRecord, reads: Interval) -> bool:
+    """Whether the bookings read with the link hold all that ``bookings.busy`` would read for ``reads``."""
+    if record.bookings_between is None:
+        return False
+    reach = timedelta(minutes=MAX_BUFFER_MINUTES)
+    first, last = record.bookings_between
+    return first <= reads.start - reach and reads.end + reach <= last
 
 
 def _bookable(

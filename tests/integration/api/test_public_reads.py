@@ -1,5 +1,8 @@
 """A public request costs one read transaction and a fixed handful of statements, however many reps
-a link has, and writes nothing (issue 13: the slots request at the cost of a static file)."""
+a link has, and writes nothing (issue 13: the slots request at the cost of a static file).
+
+The link comes in one statement with its weekly hours, its members and (for slots) its hosts'
+bookings around the asked days, each as JSON inside it (``LinkRepository.public_record``)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -59,6 +62,10 @@ def database_traffic(live_server: LiveServer) -> Iterator[Traffic]:
             event.remove(target, name, hook)
 
 
+def _selects(traffic: Traffic) -> int:
+    return len([s for s in traffic.statements if s.lstrip().upper().startswith("SELECT")])
+
+
 def _week() -> dict[str, str]:
     first = (SystemClock().now() + timedelta(days=2)).date()
     return {"start": first.isoformat(), "end": (first + timedelta(days=6)).isoformat(), "timezone": "UTC"}
@@ -76,8 +83,8 @@ async def test_a_slots_request_is_one_read_transaction_and_writes_nothing(
     assert response.json()["slots"]
     assert traffic.read_transactions == 1
     assert traffic.write_transactions == 0
-    # The link, its hours, its members, the bookings: no more.
-    assert len([s for s in traffic.statements if s.lstrip().upper().startswith("SELECT")]) == 4, traffic
+    # The link with its hours, its members and its bookings: one statement.
+    assert _selects(traffic) == 1, traffic
 
 
 async def test_a_round_robin_link_reads_its_pool_in_one_query_however_many_reps(
@@ -103,8 +110,9 @@ async def test_a_round_robin_link_reads_its_pool_in_one_query_however_many_reps(
     assert response.status_code == 200
     assert traffic.read_transactions == 1
     assert traffic.write_transactions == 0
-    # Link, hours, members, the pool's connections (one query for all reps), bookings.
-    assert len([s for s in traffic.statements if s.lstrip().upper().startswith("SELECT")]) == 5, traffic
+    # The link (hours, members, every rep's bookings inside), then the pool's connections (one query
+    # for all reps).
+    assert _selects(traffic) == 2, traffic
 
 
 async def test_the_booking_page_is_one_read_transaction(
@@ -116,3 +124,4 @@ async def test_the_booking_page_is_one_read_transaction(
         page = await http.get(f"/book/{alice.link.slug}")
     assert page.status_code == 200
     assert (traffic.read_transactions, traffic.write_transactions) == (1, 0)
+    assert _selects(traffic) == 2, traffic  # the link (hours and members inside), its owner's name

@@ -5,7 +5,9 @@ exact), and the exclusion constraint ``ex_bookings_no_overlap`` is the by-constr
 SQLite: the unit of work is ``BEGIN IMMEDIATE``, so the check and the insert hold the write lock.
 """
 
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +36,32 @@ _BUSY = (
         Booking.ends_at > bindparam("after", type_=UTCDateTime()),
     )
 )
+
+
+class BusyRecord(NamedTuple):
+    """A live booking as availability reads it: its host, its own time and its link's buffers."""
+
+    host_id: str
+    starts_at: datetime
+    ends_at: datetime
+    buffer_before_minutes: int
+    buffer_after_minutes: int
+
+
+def busy_in(
+    bookings: Iterable[BusyRecord], host_ids: Collection[str], starts_at: datetime, ends_at: datetime
+) -> list[tuple[str, datetime, datetime]]:
+    """Time these hosts' bookings take that overlaps [starts_at, ends_at), each widened by its own
+    link's buffers (``bookings`` must hold every live booking of the hosts within
+    ``MAX_BUFFER_MINUTES`` of that span)."""
+    taken = []
+    for host_id, start, end, before, after in bookings:
+        if host_id not in host_ids:
+            continue
+        start, end = start - timedelta(minutes=before), end + timedelta(minutes=after)
+        if start < ends_at and end > starts_at:
+            taken.append((host_id, start, end))
+    return taken
 
 
 class OverlapViolation(Exception):
@@ -66,12 +94,7 @@ class BookingRepository:
         rows = await self._session.execute(
             _BUSY, {"host_ids": host_ids, "before": ends_at + reach, "after": starts_at - reach}
         )
-        taken = []
-        for host_id, start, end, before, after in rows:
-            start, end = start - timedelta(minutes=before), end + timedelta(minutes=after)
-            if start < ends_at and end > starts_at:
-                taken.append((host_id, start, end))
-        return taken
+        return busy_in((BusyRecord(*row) for row in rows), set(host_ids), starts_at, ends_at)
 
     async def insert(self, booking: Booking) -> None:
         """Insert and flush; raises OverlapViolation when the exclusion constraint refuses it."""

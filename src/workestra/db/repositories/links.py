@@ -1,12 +1,17 @@
 """Booking links with their weekly hours and round-robin members."""
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import JSON, Row, ScalarSelect, Select, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
-from workestra.db.models import BookingLink, LinkMember, WeeklyHours
+from workestra.db.models import Booking, BookingLink, LinkMember, WeeklyHours
+from workestra.db.repositories.bookings import BusyRecord
+from workestra.enums import BookingStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,11 @@ class MemberRecord:
 @dataclass(frozen=True, slots=True)
 class LinkRecord:
     """A live link as public pages read it: plain rows, no ORM objects (the hot path of every
-    booking page), with the attribute names of ``BookingLink``."""
+    booking page), with the attribute names of ``BookingLink``.
+
+    ``bookings`` are read only when asked for (``bookings_between``): the live bookings of the
+    owner and of every listed member that overlap that span, unwidened (see ``bookings.busy_in``).
+    """
 
     id: str
     owner_id: str
@@ -45,31 +54,149 @@ class LinkRecord:
     booking_horizon_days: int
     hours: tuple[HoursRecord, ...]
     members: tuple[MemberRecord, ...]
+    bookings_between: tuple[datetime, datetime] | None = None
+    bookings: tuple[BusyRecord, ...] = ()
 
 
 _LINK = BookingLink.__table__.c
 _HOURS = WeeklyHours.__table__.c
 _MEMBERS = LinkMember.__table__.c
-_LINK_FIELDS = [name for name in LinkRecord.__dataclass_fields__ if name not in {"hours", "members"}]
-# Built once: every booking page runs them, so no statement is built (or its cache key made) per request.
-_PUBLIC_LINK = select(*(_LINK[name] for name in _LINK_FIELDS)).where(
-    _LINK.slug == bindparam("slug"), _LINK.deleted_at.is_(None)
-)
-_PUBLIC_HOURS = (
-    select(_HOURS.weekday, _HOURS.start_minute, _HOURS.end_minute)
-    .where(_HOURS.link_id == bindparam("link_id"))
-    .order_by(_HOURS.weekday, _HOURS.start_minute)
-)
-_PUBLIC_MEMBERS = (
-    select(_MEMBERS.email, _MEMBERS.user_id, _MEMBERS.accepted_at, _MEMBERS.last_assigned_at)
-    .where(_MEMBERS.link_id == bindparam("link_id"))
-    .order_by(_MEMBERS.position)
-)
+_BOOKINGS = Booking.__table__.c
+_BOOKING_LINK_TABLE = BookingLink.__table__.alias("booking_link")  # each booking's own link
+_BOOKING_LINK = _BOOKING_LINK_TABLE.c
+_LINK_FIELDS = [
+    name
+    for name in LinkRecord.__dataclass_fields__
+    if name not in {"hours", "members", "bookings_between", "bookings"}
+]
+
+
+def _rows_as_json(dialect: str, *columns: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The rows of a subquery as one JSON array of arrays (NULL or [] when there are none)."""
+    if dialect == "postgresql":
+        return func.json_agg(func.json_build_array(*columns), type_=JSON)
+    return func.json_group_array(func.json_array(*columns), type_=JSON)
+
+
+def _bookings_json(dialect: str, hosts: ColumnElement[bool], *, joined: bool) -> ScalarSelect[Any]:
+    """Live bookings overlapping [:after, :before) of the hosts ``hosts`` picks (through the link's
+    members when ``joined``), with the buffers of each booking's own link, as a JSON array."""
+    source = Booking.__table__.join(_BOOKING_LINK_TABLE, _BOOKING_LINK.id == _BOOKINGS.link_id)
+    if joined:
+        source = source.join(LinkMember.__table__, _MEMBERS.user_id == _BOOKINGS.host_id)
+    rows = _rows_as_json(
+        dialect,
+        _BOOKINGS.host_id,
+        _BOOKINGS.starts_at,
+        _BOOKINGS.ends_at,
+        _BOOKING_LINK.buffer_before_minutes,
+        _BOOKING_LINK.buffer_after_minutes,
+    )
+    return (
+        select(rows)
+        .select_from(source)
+        .where(
+            hosts,
+            _BOOKINGS.status == BookingStatus.CONFIRMED.value,
+            _BOOKINGS.starts_at < bindparam("before", type_=_BOOKINGS.starts_at.type),
+            _BOOKINGS.ends_at > bindparam("after", type_=_BOOKINGS.ends_at.type),
+        )
+        .correlate(BookingLink.__table__)
+        .scalar_subquery()
+    )
+
+
+def _public_statement(dialect: str, *, bookings: bool) -> Select[Any]:
+    """The link by slug with its hours and members (and, if asked, bookings) in one statement:
+    each child table comes as a JSON array in a correlated subquery, so a page is one round trip
+    to the database whatever the link holds (no row multiplication, no second query)."""
+    hours = (
+        select(_rows_as_json(dialect, _HOURS.weekday, _HOURS.start_minute, _HOURS.end_minute))
+        .where(_HOURS.link_id == _LINK.id)
+        .scalar_subquery()
+    )
+    members = (
+        select(
+            _rows_as_json(
+                dialect,
+                _MEMBERS.position,
+                _MEMBERS.email,
+                _MEMBERS.user_id,
+                _MEMBERS.accepted_at,
+                _MEMBERS.last_assigned_at,
+            )
+        )
+        .where(_MEMBERS.link_id == _LINK.id)
+        .scalar_subquery()
+    )
+    columns: list[Any] = [_LINK[name] for name in _LINK_FIELDS]
+    columns += [hours.label("hours"), members.label("members")]
+    if bookings:
+        # The owner's bookings, then the other members' (two index-led lookups, not one OR).
+        owner = _BOOKINGS.host_id == _LINK.owner_id
+        member = (_MEMBERS.link_id == _LINK.id) & (_MEMBERS.user_id != _LINK.owner_id)
+        columns.append(_bookings_json(dialect, owner, joined=False).label("owner_bookings"))
+        columns.append(_bookings_json(dialect, member, joined=True).label("member_bookings"))
+    return select(*columns).where(_LINK.slug == bindparam("slug"), _LINK.deleted_at.is_(None))
+
+
+# Built once per dialect and shape: every booking page runs one, so no statement is built (or its
+# cache key made) per request.
+_PUBLIC = {
+    (dialect, bookings): _public_statement(dialect, bookings=bookings)
+    for dialect in ("sqlite", "postgresql")
+    for bookings in (False, True)
+}
+
+
+def _json_rows(value: object) -> list[list[Any]]:
+    """A JSON array column as lists (SQLite's JSON functions may hand back text, PostgreSQL NULL)."""
+    if value is None:
+        return []
+    rows = json.loads(value) if isinstance(value, str) else value
+    return rows if isinstance(rows, list) else []
+
+
+def _utc(value: str | None) -> datetime | None:
+    """A datetime inside JSON: SQLite's stored text (UTC, naive) or PostgreSQL's ISO 8601 with offset."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _record(row: Row[Any], bookings_between: tuple[datetime, datetime] | None) -> LinkRecord:
+    fields = {name: getattr(row, name) for name in _LINK_FIELDS}
+    hours = sorted(_json_rows(row.hours))
+    members = sorted(_json_rows(row.members), key=lambda member: member[0])
+    taken = (
+        tuple(
+            BusyRecord(host, start, end, before, after)
+            for host, start, end, before, after in (
+                (h, _utc(s), _utc(e), b, a)
+                for h, s, e, b, a in _json_rows(row.owner_bookings) + _json_rows(row.member_bookings)
+            )
+            if start is not None and end is not None
+        )
+        if bookings_between is not None
+        else ()
+    )
+    return LinkRecord(
+        **fields,
+        hours=tuple(HoursRecord(*hour) for hour in hours),
+        members=tuple(
+            MemberRecord(email, user_id, _utc(accepted), _utc(assigned))
+            for _position, email, user_id, accepted, assigned in members
+        ),
+        bookings_between=bookings_between,
+        bookings=taken,
+    )
 
 
 class LinkRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, dialect: str) -> None:
         self._session = session
+        self._dialect = dialect
 
     def add(self, link: BookingLink) -> None:
         self._session.add(link)
@@ -81,18 +208,17 @@ class LinkRepository:
         link = await self._session.get(BookingLink, link_id)
         return link if link is not None and (include_deleted or link.deleted_at is None) else None
 
-    async def public_record(self, slug: str) -> LinkRecord | None:
-        """The live link with this slug, its weekly hours and members, in three plain queries."""
-        found = (await self._session.execute(_PUBLIC_LINK, {"slug": slug})).first()
-        if found is None:
-            return None
-        hours = await self._session.execute(_PUBLIC_HOURS, {"link_id": found.id})
-        members = await self._session.execute(_PUBLIC_MEMBERS, {"link_id": found.id})
-        return LinkRecord(
-            **found._asdict(),
-            hours=tuple(HoursRecord(*row) for row in hours),
-            members=tuple(MemberRecord(*row) for row in members),
-        )
+    async def public_record(
+        self, slug: str, *, bookings_between: tuple[datetime, datetime] | None = None
+    ) -> LinkRecord | None:
+        """The live link with this slug, its weekly hours and members, in one statement; with
+        ``bookings_between``, also the live bookings of its owner and members overlapping that span."""
+        statement = _PUBLIC[(self._dialect, bookings_between is not None)]
+        parameters: dict[str, object] = {"slug": slug}
+        if bookings_between is not None:
+            parameters.update(after=bookings_between[0], before=bookings_between[1])
+        found = (await self._session.execute(statement, parameters)).first()
+        return None if found is None else _record(found, bookings_between)
 
     async def for_owner(self, owner_id: str) -> list[BookingLink]:
         result = await self._session.scalars(
