@@ -2,25 +2,41 @@
 
 On SQLite a writing unit of work opens with ``BEGIN IMMEDIATE`` so a check-then-insert is atomic
 against every other writer (other processes included); reads stay deferred and concurrent.
+
+PostgreSQL connections are checked when they leave the pool without a round trip: a connection the
+server closed (a restart, an idle timeout, a terminated backend) is seen closed by asyncpg as soon as
+the event loop reads its end, and is replaced. SQLAlchemy's ``pool_pre_ping`` would send three
+(BEGIN, ``;``, ROLLBACK) before every transaction, a third of a public read's round trips. A
+connection that breaks mid-query still fails that query; SQLAlchemy then drops the whole pool.
 """
 
 from collections.abc import Callable
+from typing import cast
 
+import aiosqlite
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection, PoolResetState
+from sqlalchemy.util import await_
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
-    engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    # Returned connections are rolled back by the reset hook below, only when a transaction is open.
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_reset_on_return=None,
+    )
     begin_sql = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -35,9 +51,44 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    # Every call into aiosqlite is a trip to its connection's thread and back through the event
+    # loop; a statement through a SQLAlchemy cursor takes three or four. A read's BEGIN goes in one
+    # (the driver's own execute, run and released in that thread; a deferred BEGIN takes no lock,
+    # so it has no error for SQLAlchemy to translate), and a returned connection is rolled back only
+    # if it still holds a transaction (a closed session has already rolled back: the pool's own
+    # reset would be a second trip for nothing).
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql(begin_sql)
+        if immediate:
+            connection.exec_driver_sql(begin_sql)
+        else:
+            driver = cast(aiosqlite.Connection, connection.connection.driver_connection)
+            await_(driver.execute_fetchall(begin_sql))
+
+    @event.listens_for(engine.sync_engine, "reset")
+    def _on_reset(
+        dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry, state: PoolResetState
+    ) -> None:
+        if (
+            state.asyncio_safe
+            and not state.terminate_only
+            and dbapi_connection.driver_connection.in_transaction
+        ):
+            dbapi_connection.rollback()
+
+    return engine
+
+
+def _postgres_engine(url: str) -> AsyncEngine:
+    engine = create_async_engine(url)
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(
+        dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
+        # The pool retries with a new connection (and drops older ones) on DisconnectionError.
+        if dbapi_connection.driver_connection.is_closed():
+            raise DisconnectionError("the server closed this connection")
 
     return engine
 
@@ -52,7 +103,7 @@ class Database:
             self.read_engine = _sqlite_engine(url, immediate=False)
             self.write_engine = _sqlite_engine(url, immediate=True)
         else:
-            self.read_engine = create_async_engine(url, pool_pre_ping=True)
+            self.read_engine = _postgres_engine(url)
             self.write_engine = self.read_engine
         self._read: Callable[[], AsyncSession] = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write: Callable[[], AsyncSession] = async_sessionmaker(
