@@ -15,7 +15,7 @@ from typing import Any
 import aiosqlite
 import asyncpg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from tests.support.databases import ADMIN_DSN, postgres_database
 from workestra.db.engine import Database
@@ -130,3 +130,19 @@ async def test_a_sqlite_connection_returned_in_a_transaction_is_rolled_back(sqli
 
 def _in_transaction(driver: aiosqlite.Connection) -> bool:
     return driver.in_transaction
+
+
+async def test_eight_concurrent_reads_keep_their_connections(sqlite: Database) -> None:
+    # With SQLAlchemy's default pool (5, overflow closed on return) every burst of 8 opened 3 anew.
+    connects: list[object] = []
+    event.listen(sqlite.read_engine.sync_engine, "connect", lambda *_: connects.append(1))
+    uow = UnitOfWorkFactory(sqlite)
+
+    async def read() -> None:
+        async with uow() as unit:
+            await unit.links.public_record("no-such-link")
+            await asyncio.sleep(0.01)  # all eight hold a connection at once
+
+    for _ in range(3):
+        await asyncio.gather(*(read() for _ in range(8)))
+    assert len(connects) == 8
