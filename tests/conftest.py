@@ -21,6 +21,8 @@ __all__ = ["smtp_sink"]
 TEST_SECRET = "test-secret-key-0123456789abcdef-not-for-production"
 CLIENT_ID = "00000000-0000-4000-8000-00000000c11e"
 CLIENT_SECRET = "sandbox-client-secret"
+GOOGLE_CLIENT_ID = "123456789012-sandbox.apps.googleusercontent.test"
+GOOGLE_CLIENT_SECRET = "sandbox-google-client-secret"
 
 
 @pytest.fixture(scope="session")
@@ -79,6 +81,12 @@ def make_settings(sqlite_url: str, sandbox_server: SandboxServer) -> SettingsFac
             "microsoft_client_secret": CLIENT_SECRET,
             "microsoft_login_url": sandbox_server.microsoft_login_url,
             "microsoft_graph_url": sandbox_server.microsoft_graph_url,
+            "google_client_id": GOOGLE_CLIENT_ID,
+            "google_client_secret": GOOGLE_CLIENT_SECRET,
+            "google_auth_url": sandbox_server.google_auth_url,
+            "google_token_url": sandbox_server.google_token_url,
+            "google_revoke_url": sandbox_server.google_revoke_url,
+            "google_calendar_url": sandbox_server.google_calendar_url,
             "worker_poll_seconds": 0.05,
             "_env_file": None,
         }
@@ -108,13 +116,18 @@ async def live_server(
     live_overrides: dict[str, object],
     live_clock: Clock | None,
 ) -> AsyncIterator[LiveServer]:
-    """The app over real HTTP, with the sandbox as Microsoft and a real SMTP server for mail."""
+    """The app over real HTTP, with the sandbox as Microsoft and Google, and a real SMTP server."""
     port = free_port()
     settings = make_settings(base_url=f"http://127.0.0.1:{port}", smtp_url=smtp_sink.url, **live_overrides)
     await sandbox.create_microsoft_app(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
         redirect_uris=[f"{settings.base_url}/integrations/microsoft/callback"],
+    )
+    await sandbox.create_google_app(
+        client_id=GOOGLE_CLIENT_ID,
+        client_secret=GOOGLE_CLIENT_SECRET,
+        redirect_uris=[f"{settings.base_url}/integrations/google/callback"],
     )
     server = LiveServer(settings, port=port, clock=live_clock)
     await asyncio.to_thread(server.start)

@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +17,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from workestra.calendars.base import CalendarProvider, OAuthClient
+from workestra.calendars.google import GoogleCalendar, GoogleConfig, GoogleOAuth
 from workestra.calendars.http import build_client
 from workestra.calendars.microsoft import MicrosoftCalendar, MicrosoftConfig, MicrosoftOAuth
 from workestra.calendars.none import NoCalendar
@@ -27,7 +28,7 @@ from workestra.db.engine import Database
 from workestra.db.redis_sessions import RedisSessionStore
 from workestra.db.sessions import DatabaseSessionStore, SessionStore
 from workestra.db.unit_of_work import UnitOfWorkFactory
-from workestra.enums import CalendarProviderName, IntegrationProvider
+from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationProvider
 from workestra.mail import MailSender, sender_from_settings
 from workestra.security import CsrfSigner, TokenBox
 from workestra.security.rate_limit import RateLimiter
@@ -51,20 +52,53 @@ WEB = Path(__file__).parent / "web"
 MAX_BODY_BYTES = 1024 * 1024  # the largest request body any form or API call needs is a few KB
 
 
-def _registry(settings: Settings, client: httpx2.AsyncClient) -> CalendarRegistry:
+Adapter = tuple[CalendarProvider, OAuthClient]
+
+
+def _microsoft(settings: Settings, client: httpx2.AsyncClient) -> Adapter | None:
+    if not (settings.microsoft_client_id and settings.microsoft_client_secret):
+        return None
+    config = MicrosoftConfig(
+        client_id=settings.microsoft_client_id,
+        client_secret=settings.microsoft_client_secret.get_secret_value(),
+        redirect_uri=f"{settings.base_url}/integrations/microsoft/callback",
+        tenant=settings.microsoft_tenant,
+        login_url=settings.microsoft_login_url,
+        graph_url=settings.microsoft_graph_url,
+    )
+    return MicrosoftCalendar(config, client), MicrosoftOAuth(config, client)
+
+
+def _google(settings: Settings, client: httpx2.AsyncClient) -> Adapter | None:
+    if not (settings.google_client_id and settings.google_client_secret):
+        return None
+    config = GoogleConfig(
+        client_id=settings.google_client_id,
+        client_secret=settings.google_client_secret.get_secret_value(),
+        redirect_uri=f"{settings.base_url}/integrations/google/callback",
+        auth_url=settings.google_auth_url,
+        token_url=settings.google_token_url,
+        calendar_url=settings.google_calendar_url,
+        revoke_url=settings.google_revoke_url,
+    )
+    return GoogleCalendar(config, client), GoogleOAuth(config, client)
+
+
+# Each provider's adapter, present when its app registration is configured (None otherwise).
+ADAPTERS: dict[CalendarProviderName, Callable[[Settings, httpx2.AsyncClient], Adapter | None]] = {
+    CalendarProviderName.MICROSOFT: _microsoft,
+    CalendarProviderName.GOOGLE: _google,
+}
+
+
+def calendar_registry(settings: Settings, client: httpx2.AsyncClient) -> CalendarRegistry:
+    """NoCalendar, plus every provider this server has an app registration for."""
     calendars: dict[CalendarProviderName, CalendarProvider] = {CalendarProviderName.NONE: NoCalendar()}
     oauth: dict[IntegrationProvider, OAuthClient] = {}
-    if settings.microsoft_client_id and settings.microsoft_client_secret:
-        config = MicrosoftConfig(
-            client_id=settings.microsoft_client_id,
-            client_secret=settings.microsoft_client_secret.get_secret_value(),
-            redirect_uri=f"{settings.base_url}/integrations/microsoft/callback",
-            tenant=settings.microsoft_tenant,
-            login_url=settings.microsoft_login_url,
-            graph_url=settings.microsoft_graph_url,
-        )
-        calendars[CalendarProviderName.MICROSOFT] = MicrosoftCalendar(config, client)
-        oauth[IntegrationProvider.MICROSOFT_CALENDAR] = MicrosoftOAuth(config, client)
+    for name, build in ADAPTERS.items():
+        adapter = build(settings, client)
+        if adapter is not None:
+            calendars[name], oauth[PROVIDER_SLOT[name]] = adapter
     return CalendarRegistry(calendars, oauth)
 
 
@@ -109,7 +143,7 @@ def build_runtime(
     client = build_client(timeout=httpx2.Timeout(settings.http_timeout_seconds, connect=5.0))
     ctx = ServiceContext(
         uow=UnitOfWorkFactory(database),
-        calendars=_registry(settings, client),
+        calendars=calendar_registry(settings, client),
         clock=clock or SystemClock(),
         token_box=TokenBox(settings.require_secret_key()),
         mail=mail or sender_from_settings(smtp_url=settings.smtp_url, mail_from=settings.mail_from),

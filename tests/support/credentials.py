@@ -1,19 +1,19 @@
 """InMemoryCredentials: a CredentialSource holding one TokenGrant in memory (tests, demo scripts).
 
 A real implementation of the port, not a mock: a forced refresh redeems the refresh token through
-MicrosoftOAuth and keeps the newest refresh token, as the service's database-backed one must.
+the adapter's OAuth client and keeps the newest refresh token, as the service's database-backed one
+must (an answer without one, like Google's refreshes, keeps the one held).
 """
 
 import asyncio
 import dataclasses
 
-from workestra.calendars.base import TokenGrant
+from workestra.calendars.base import OAuthClient, TokenGrant
 from workestra.calendars.errors import NeedsReauth
-from workestra.calendars.microsoft import MicrosoftOAuth
 
 
 class InMemoryCredentials:
-    def __init__(self, oauth: MicrosoftOAuth, grant: TokenGrant, *, connection_key: str) -> None:
+    def __init__(self, oauth: OAuthClient, grant: TokenGrant, *, connection_key: str) -> None:
         self._oauth = oauth
         self._grant = grant
         self._connection_key = connection_key

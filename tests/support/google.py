@@ -7,7 +7,6 @@ hands back the grant with in-memory credentials. Service level: ``connect_google
 
 import secrets
 from dataclasses import dataclass
-from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 import httpx2
@@ -16,7 +15,6 @@ from tests.support.credentials import InMemoryCredentials
 from tests.support.sandbox import CreatedGoogleAccount, GoogleAccountKind, SandboxControl
 from workestra.calendars.base import TokenGrant
 from workestra.calendars.google import GoogleConfig, GoogleOAuth, authorization_error, new_code_verifier
-from workestra.calendars.microsoft import MicrosoftOAuth
 from workestra.enums import IntegrationProvider
 from workestra.sandbox import SandboxServer
 from workestra.services.connections import ConnectionView, complete_connection, start_connection
@@ -62,9 +60,8 @@ async def register_google_app(sandbox: SandboxControl, *, redirect_uris: list[st
 
 
 def google_credentials(oauth: GoogleOAuth, grant: TokenGrant, *, connection_key: str) -> InMemoryCredentials:
-    """InMemoryCredentials over Google: it only calls ``oauth.refresh`` and keeps the old refresh
-    token when the answer has none (Google's refreshes), so the Microsoft-typed helper serves."""
-    return InMemoryCredentials(cast(MicrosoftOAuth, oauth), grant, connection_key=connection_key)
+    """InMemoryCredentials over Google (a refresh without a new refresh token keeps the old one)."""
+    return InMemoryCredentials(oauth, grant, connection_key=connection_key)
 
 
 async def sign_in_google(

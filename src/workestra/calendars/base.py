@@ -79,6 +79,14 @@ class CalendarHealth:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountProfile:
+    account_id: str
+    email: str
+    display_name: str
+    account_kind: AccountKind | None = None  # None when the provider's answer doesn't tell
+
+
+@dataclass(frozen=True, slots=True)
 class TokenGrant:
     """A token endpoint answer, normalised. ``scopes`` are the provider's names, as
     ``OAuthClient.permissions`` spells them."""
@@ -89,14 +97,8 @@ class TokenGrant:
     scopes: frozenset[str]
     organization_id: str | None = None  # the directory the account belongs to, when the answer says
     account_kind: AccountKind | None = None  # None when the answer doesn't tell
-
-
-@dataclass(frozen=True, slots=True)
-class AccountProfile:
-    account_id: str
-    email: str
-    display_name: str
-    account_kind: AccountKind | None = None  # None when the provider's answer doesn't tell
+    # The account, when the answer names it (an OpenID id_token); else ``fetch_profile`` asks.
+    account: AccountProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)

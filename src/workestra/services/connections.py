@@ -250,7 +250,7 @@ async def complete_connection(
         grant = await oauth.exchange_code(
             code=code, code_verifier=verifier, redirect_uri=redirect_uri(ctx, provider)
         )
-        profile = await oauth.fetch_profile(grant.access_token)
+        profile = grant.account or await oauth.fetch_profile(grant.access_token)
     except CalendarError as exc:
         logger.warning("connecting %s for user %s failed: %s", provider, host.id, type(exc).__name__)
         reason = connect_failure(exc, wording=wording(ctx, provider))
@@ -308,7 +308,7 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
                     row.problem, row.last_error = ConnectionProblem.CALENDAR_NOT_FOUND, None
                 elif hard:
                     row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(hard)
-                elif no_link and kind is AccountKind.PERSONAL:
+                elif no_link and kind is AccountKind.PERSONAL and words.terms.personal_account_limit:
                     # The account kind is the news: no permission would bring the meeting link.
                     row.problem, row.last_error = ConnectionProblem.PERSONAL_ACCOUNT, None
                 elif missing:

@@ -21,6 +21,8 @@ pytestmark = pytest.mark.browser
 NEW_YORK = ZoneInfo("America/New_York")  # the browser context's zone (tests/support/browser.py)
 ALICE = "alice@contoso.test"
 ALICE_PASSWORD = "alice-sandbox-password"
+GUS = "gus@fabrikam.test"
+GUS_PASSWORD = "gus-sandbox-password"
 
 
 def day_ahead(days: int = 2) -> datetime:
@@ -184,6 +186,78 @@ async def test_an_outlook_meeting_blocks_its_slot_and_a_booking_gets_a_teams_lin
     await expect(page.locator("a.join")).to_have_attribute("href", join_url or "")
     await page.screenshot(path=screenshot_path("calendar-join"), full_page=True)
     message = await smtp_sink.message_to("ivy@example.test", timeout=15)
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    assert join_url
+    assert join_url in text.get_content()
+    assert page_errors == []
+
+
+async def test_a_host_connects_google_and_a_booking_gets_a_meet_link_after_its_event(
+    live_server: LiveServer,
+    account: Account,
+    page: Page,
+    page_errors: list[str],
+    sandbox: SandboxControl,
+    smtp_sink: SmtpSink,
+) -> None:
+    await sandbox.create_google_account(email=GUS, name="Gus Fabrikam", password=GUS_PASSWORD)
+    # Meet is made asynchronously: the event is read twice before its link exists.
+    await sandbox.set_google_meet(outcome="success", after_reads=2)
+    day = day_ahead(2)
+    await sandbox.seed_google_event(
+        GUS,
+        summary="Design review (in Google Calendar)",
+        start=day.replace(hour=10),
+        end=day.replace(hour=11),
+    )
+    await log_in(page, live_server, account, "/settings/connected-accounts")
+    await page.get_by_role("link", name="Connect Google Calendar").click()
+    await page.get_by_label("Email or phone").fill(GUS)
+    await page.get_by_label("Enter your password").fill(GUS_PASSWORD)
+    await page.get_by_role("button", name="Next").click()
+    await expect(
+        page.get_by_role("heading", name=re.compile("wants access to your Google Account"))
+    ).to_be_visible()
+    await page.screenshot(path=screenshot_path("google-consent"), full_page=True)
+    await page.get_by_role("button", name="Continue").click()
+
+    await page.wait_for_url(f"{live_server.url}/settings/connected-accounts")
+    card = page.locator("section", has=page.get_by_role("heading", name="Google Calendar"))
+    await expect(card).to_contain_text(f"Connected as {GUS}")
+    await expect(card).to_contain_text("Available: bookings can get a Google Meet link.")
+    await expect(card.locator(".problem")).to_have_count(0)
+    await page.screenshot(path=screenshot_path("google-connected-card"), full_page=True)
+
+    async with service_context(live_server.settings) as ctx:
+        link = await make_link(
+            ctx,
+            account.host,
+            slug="meet-intro",
+            title="Meet intro",
+            timezone="America/New_York",
+            calendar_provider="google",
+            auto_meeting_link=True,
+            weekly_hours={day.strftime("%A").lower(): [("09:00", "17:00")]},
+        )
+    await page.goto(f"{live_server.url}/book/{link.slug}")
+    await page.locator(f'button.day[data-day="{day.date().isoformat()}"]').click()
+    await expect(page.locator(f'button.slot[data-start="{day.replace(hour=9).isoformat()}"]')).to_be_visible()
+    await expect(page.locator(f'button.slot[data-start="{day.replace(hour=10).isoformat()}"]')).to_have_count(
+        0
+    )
+    await pick_slot(page, day, day.replace(hour=11))
+
+    join = page.locator("a", has_text=re.compile("Join", re.I))
+    await expect(join).to_have_attribute("href", re.compile(r"^https://meet\.google\.com/"), timeout=30_000)
+    join_url = await join.first.get_attribute("href")
+    [event] = [e for e in await sandbox.google_events(GUS) if e.get("summary", "").startswith("Meet intro")]
+    assert [a["email"] for a in event["attendees"]] == ["ivy@example.test"]
+    assert event["hangoutLink"] == join_url
+
+    await page.goto(f"{live_server.url}/calendar")  # still logged in from connecting
+    await expect(page.locator("a.join")).to_have_attribute("href", join_url or "")
+    message = await smtp_sink.message_to("ivy@example.test", timeout=30)
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
     assert join_url

@@ -152,10 +152,13 @@ async def test_a_workspace_account_connects_with_a_refreshable_least_privilege_g
     assert grant.refresh_token is not None
     assert (grant.account_kind, grant.organization_id) == (AccountKind.WORK, "acme.test")
 
-    profile = await oauth.fetch_profile(grant.access_token)
+    profile = grant.account
+    assert profile is not None
     assert profile.email == "gita@acme.test"
     assert profile.account_id == connection.account["sub"]
     assert profile.account_kind is AccountKind.WORK
+    fetched = await oauth.fetch_profile(grant.access_token)  # the primary calendar's id
+    assert fetched.email == "gita@acme.test"
 
     refreshed = await oauth.refresh(grant.refresh_token)
     assert refreshed.refresh_token is None  # Google keeps the refresh token: the holder keeps it
@@ -166,7 +169,8 @@ async def test_a_workspace_account_connects_with_a_refreshable_least_privilege_g
 async def test_a_gmail_account_is_personal(connect: Connect, oauth: GoogleOAuth) -> None:
     connection = await connect(email="gita.host@gmail.test")
     assert (connection.grant.account_kind, connection.grant.organization_id) == (AccountKind.PERSONAL, None)
-    profile = await oauth.fetch_profile(connection.grant.access_token)
+    profile = connection.grant.account
+    assert profile is not None
     assert profile.account_kind is AccountKind.PERSONAL
 
 

@@ -18,9 +18,44 @@ async def test_both_cards_are_shown_not_connected(browser: httpx2.AsyncClient) -
     assert html.count("Not connected") == 2
     assert 'href="/integrations/microsoft/connect"' in html
     assert "Connect Microsoft Calendar" in html
+    assert 'href="/integrations/google/connect"' in html
     assert "Connect Google Calendar" in html
-    assert "Not configured on this server" in html  # the test server has no Google app
+    assert "Not configured on this server" not in html
+    assert "create Microsoft Teams links" in html
+    assert "create Google Meet links" in html
     assert "Disconnect" not in html
+
+
+@pytest.mark.parametrize("live_overrides", [{"google_client_id": None}])
+async def test_a_provider_without_an_app_registration_shows_a_disabled_connect(
+    browser: httpx2.AsyncClient,
+) -> None:
+    html = (await browser.get("/settings/connected-accounts")).text
+    assert html.count("Not configured on this server") == 1
+    assert 'href="/integrations/google/connect"' not in html
+    google = await browser.get("/integrations/google/connect")
+    assert google.status_code == 400
+    assert "isn&#39;t configured on this server" in google.text
+
+
+async def test_connect_google_redirects_to_google_with_pkce_offline_access_and_consent(
+    browser: httpx2.AsyncClient, live_server: LiveServer
+) -> None:
+    response = await browser.get("/integrations/google/connect")
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith(f"{live_server.settings.google_auth_url}?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["redirect_uri"] == [f"{live_server.url}/integrations/google/callback"]
+    assert query["response_type"] == ["code"]
+    assert query["access_type"] == ["offline"]
+    assert query["prompt"] == ["consent"]
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["state"][0]
+    scopes = query["scope"][0].split()
+    assert "https://www.googleapis.com/auth/calendar.events" in scopes
+    assert "https://www.googleapis.com/auth/calendar.freebusy" in scopes
+    assert "https://www.googleapis.com/auth/calendar" not in scopes  # least privilege
 
 
 async def test_connect_redirects_to_the_identity_platform(
@@ -46,11 +81,8 @@ async def test_connect_redirects_to_the_identity_platform(
     assert again["state"] != query["state"]
 
 
-async def test_unknown_and_unconfigured_providers_answer_plainly(browser: httpx2.AsyncClient) -> None:
+async def test_an_unknown_provider_is_not_found(browser: httpx2.AsyncClient) -> None:
     assert (await browser.get("/integrations/yahoo/connect")).status_code == 404
-    google = await browser.get("/integrations/google/connect")
-    assert google.status_code == 400
-    assert "isn&#39;t configured on this server" in google.text
 
 
 async def test_a_refused_consent_comes_back_as_a_message_on_the_cards(browser: httpx2.AsyncClient) -> None:

@@ -9,7 +9,6 @@ import hashlib
 import logging
 import re
 import secrets
-from collections import OrderedDict
 from collections.abc import Iterable
 from urllib.parse import quote, urlencode
 
@@ -101,7 +100,6 @@ _ALIASES = {
 }
 _PKCE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 section 4.1
 _CALENDARLIST_SCOPES = frozenset({CALENDARLIST_SCOPE})
-_PROFILE_CACHE_SIZE = 64
 
 
 def normalize_scopes(granted: str | Iterable[str]) -> frozenset[str]:
@@ -156,10 +154,6 @@ def account_kind_of(claims: IdTokenClaims | None) -> AccountKind | None:
     return None
 
 
-def _token_key(access_token: str) -> str:
-    return hashlib.sha256(access_token.encode()).hexdigest()
-
-
 class GoogleOAuth:
     """The OAuthClient port for Google (PROVIDER-APIS G1).
 
@@ -172,9 +166,6 @@ class GoogleOAuth:
         self._config = config
         self._owns_client = client is None
         self._client = client if client is not None else build_client()
-        # id_token claims of the latest grants, keyed by a hash of their access token, so
-        # fetch_profile right after exchange_code needs no extra call (tokens are never stored).
-        self._profiles: OrderedDict[str, IdTokenClaims] = OrderedDict()
 
     async def aclose(self) -> None:
         if self._owns_client:
@@ -255,19 +246,8 @@ class GoogleOAuth:
         return map_authorization_error(error, description or "")
 
     async def fetch_profile(self, access_token: str) -> AccountProfile:
-        """The account behind ``access_token``: from the id_token of the grant that issued it
-        (``sub``, ``email``, ``hd``), else from the primary calendar, whose id is the address."""
-        claims = self._profiles.get(_token_key(access_token))
-        if claims is not None and claims.email:
-            return AccountProfile(
-                account_id=claims.sub or claims.email,
-                email=claims.email,
-                display_name=claims.name or claims.email,
-                account_kind=account_kind_of(claims),
-            )
-        return await self._profile_from_calendar(access_token)
-
-    async def _profile_from_calendar(self, access_token: str) -> AccountProfile:
+        """The account behind ``access_token`` when its grant carried no id_token (the grant's
+        ``account`` names it otherwise): the primary calendar, whose id is the address."""
         try:
             response = await self._client.get(
                 self._config.calendar("/users/me/calendarList/primary"),
@@ -309,8 +289,14 @@ class GoogleOAuth:
         except ValidationError as exc:  # inputs are hidden in wire errors: no token reaches a log
             raise ProviderUnavailable("unreadable token endpoint answer") from exc
         claims = id_token_claims(token.id_token)
-        if claims is not None:
-            self._remember(token.access_token, claims)
+        account = None
+        if claims is not None and claims.email:
+            account = AccountProfile(
+                account_id=claims.sub or claims.email,
+                email=claims.email,
+                display_name=claims.name or claims.email,
+                account_kind=account_kind_of(claims),
+            )
         return TokenGrant(
             access_token=token.access_token,
             refresh_token=token.refresh_token,
@@ -318,11 +304,5 @@ class GoogleOAuth:
             scopes=normalize_scopes(token.scope),
             organization_id=claims.hd if claims is not None else None,
             account_kind=account_kind_of(claims),
+            account=account,
         )
-
-    def _remember(self, access_token: str, claims: IdTokenClaims) -> None:
-        key = _token_key(access_token)
-        self._profiles[key] = claims
-        self._profiles.move_to_end(key)
-        while len(self._profiles) > _PROFILE_CACHE_SIZE:
-            self._profiles.popitem(last=False)

@@ -1,0 +1,411 @@
+"""One contract, every calendar: the same behaviours against Microsoft and Google, each through its
+sandbox over HTTP and through the same services a booking uses (slots, bookings, worker, cards).
+
+A provider is described by a ``Harness`` (how to make an account, a busy block, a fault in its
+sandbox, and how to read its events back); the tests never ask which provider they run against.
+"""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from urllib.parse import parse_qs, urlsplit
+
+import httpx2
+import pytest
+
+from tests.conftest import SettingsFactory
+from tests.support.builders import ALL_WEEK, make_host, make_link, service_context
+from tests.support.microsoft import register_app
+from tests.support.sandbox import SandboxControl
+from tests.support.smtp import SmtpSink
+from tests.support.waiting import eventually
+from workestra.calendars.base import Attendee, EventDraft
+from workestra.clock import SystemClock
+from workestra.db.migrate import upgrade_to_head
+from workestra.enums import (
+    PROVIDER_SLOT,
+    CalendarProviderName,
+    CalendarSyncStatus,
+    ConnectionProblem,
+    IntegrationStatus,
+)
+from workestra.errors import CalendarUnavailable
+from workestra.mail import SmtpSender
+from workestra.services.availability import list_slots
+from workestra.services.booking import BookingView, book, get_booking
+from workestra.services.booking_links import LinkView
+from workestra.services.connections import (
+    ConnectionView,
+    check_connection,
+    complete_connection,
+    start_connection,
+)
+from workestra.services.context import ServiceContext
+from workestra.services.credentials import ConnectionCredentials
+from workestra.services.users import Host
+from workestra.worker.retry import RetryPolicy
+from workestra.worker.runner import Worker
+
+DAY = (SystemClock().now() + timedelta(days=7)).date()
+FAST = RetryPolicy(base=timedelta(milliseconds=20), max_attempts=6)
+
+
+def at(hour: int, minute: int = 0) -> datetime:
+    return datetime(DAY.year, DAY.month, DAY.day, hour, minute, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SeenEvent:
+    """An event as the provider's own calendar shows it."""
+
+    subject: str
+    attendees: tuple[str, ...]
+    join_url: str | None
+
+
+class Harness(Protocol):
+    name: CalendarProviderName
+    email: str
+    meeting_url_prefix: str
+    calendar_scope: str  # without it, events can't be created
+
+    async def setup(self, sandbox: SandboxControl, base_url: str, *, meeting: bool = True) -> None: ...
+
+    async def busy(self, sandbox: SandboxControl, start: datetime, end: datetime) -> None: ...
+
+    async def events(self, sandbox: SandboxControl) -> list[SeenEvent]: ...
+
+    async def throttle(self, sandbox: SandboxControl, *, count: int) -> None: ...
+
+    async def revoke(self, sandbox: SandboxControl) -> None: ...
+
+    async def drop_scope(self, sandbox: SandboxControl, scope: str) -> None: ...
+
+
+class MicrosoftHarness:
+    name = CalendarProviderName.MICROSOFT
+    email = "alice@contoso.test"
+    meeting_url_prefix = "https://teams.microsoft.com/"
+    calendar_scope = "Calendars.ReadWrite"
+
+    async def setup(self, sandbox: SandboxControl, base_url: str, *, meeting: bool = True) -> None:
+        await register_app(sandbox, base_url)
+        await sandbox.create_microsoft_user(email=self.email, display_name="Alice Contoso", teams=meeting)
+        await sandbox.set_auto_consent(self.email)
+
+    async def busy(self, sandbox: SandboxControl, start: datetime, end: datetime) -> None:
+        await sandbox.seed_microsoft_event(self.email, subject="Busy", start=start, end=end)
+
+    async def events(self, sandbox: SandboxControl) -> list[SeenEvent]:
+        return [
+            SeenEvent(
+                subject=e["subject"],
+                attendees=tuple(a["emailAddress"]["address"] for a in e.get("attendees") or []),
+                join_url=(e.get("onlineMeeting") or {}).get("joinUrl"),
+            )
+            for e in (await sandbox.microsoft_events(self.email))["value"]
+            if e["subject"] != "Busy"
+        ]
+
+    async def throttle(self, sandbox: SandboxControl, *, count: int) -> None:
+        await sandbox.add_microsoft_fault(status=429, count=count, email=self.email, retry_after="1")
+
+    async def revoke(self, sandbox: SandboxControl) -> None:
+        await sandbox.set_refresh_fault(self.email, "revoked")
+        await sandbox.expire_access_tokens(self.email)
+
+    async def drop_scope(self, sandbox: SandboxControl, scope: str) -> None:
+        await sandbox.drop_scope(self.email, scope)
+
+
+class GoogleHarness:
+    name = CalendarProviderName.GOOGLE
+    email = "gus@fabrikam.test"
+    meeting_url_prefix = "https://meet.google.com/"
+    calendar_scope = "https://www.googleapis.com/auth/calendar.events"
+
+    async def setup(self, sandbox: SandboxControl, base_url: str, *, meeting: bool = True) -> None:
+        from tests.conftest import GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET
+
+        await sandbox.create_google_app(
+            client_id=GOOGLE_CLIENT_ID,
+            client_secret=GOOGLE_CLIENT_SECRET,
+            redirect_uris=[f"{base_url}/integrations/google/callback"],
+        )
+        await sandbox.create_google_account(email=self.email, name="Gus Fabrikam", meet_allowed=meeting)
+        await sandbox.set_google_auto_consent(self.email)
+        await sandbox.set_google_meet(outcome="success", after_reads=1)  # pending at insert
+
+    async def busy(self, sandbox: SandboxControl, start: datetime, end: datetime) -> None:
+        await sandbox.seed_google_event(self.email, summary="Busy", start=start, end=end)
+
+    async def events(self, sandbox: SandboxControl) -> list[SeenEvent]:
+        return [
+            SeenEvent(
+                subject=e.get("summary", ""),
+                attendees=tuple(a["email"] for a in e.get("attendees") or []),
+                join_url=e.get("hangoutLink"),
+            )
+            for e in await sandbox.google_events(self.email)
+            if e.get("summary") != "Busy" and e.get("status") != "cancelled"
+        ]
+
+    async def throttle(self, sandbox: SandboxControl, *, count: int) -> None:
+        await sandbox.add_google_fault(status=429, count=count, email=self.email)
+
+    async def revoke(self, sandbox: SandboxControl) -> None:
+        await sandbox.revoke_google_grants(self.email)
+        await sandbox.expire_google_access_tokens(self.email)
+
+    async def drop_scope(self, sandbox: SandboxControl, scope: str) -> None:
+        await sandbox.drop_google_scope(self.email, scope)
+
+
+HARNESSES: dict[str, Harness] = {"microsoft": MicrosoftHarness(), "google": GoogleHarness()}
+
+
+@pytest.fixture(params=list(HARNESSES))
+def provider(request: pytest.FixtureRequest) -> Harness:
+    return HARNESSES[request.param]
+
+
+@pytest.fixture
+async def ctx(
+    sqlite_url: str, make_settings: SettingsFactory, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> AsyncIterator[ServiceContext]:
+    await upgrade_to_head(sqlite_url)  # one engine: the contract is about the calendars
+    settings = make_settings(database_url=sqlite_url, smtp_url=smtp_sink.url)
+    mail = SmtpSender(url=smtp_sink.url, mail_from=settings.mail_from)
+    async with service_context(settings, mail=mail) as context:
+        yield context
+
+
+async def connect(ctx: ServiceContext, host: Host, provider: Harness) -> ConnectionView:
+    """The real OAuth flow: the authorize URL, the sandbox's redirect back, the callback."""
+    slot = PROVIDER_SLOT[provider.name]
+    url = await start_connection(ctx, host, slot, session_id="s1")
+    async with httpx2.AsyncClient(timeout=10) as client:
+        response = await client.get(url)
+    assert response.status_code in {302, 303}, response.text
+    query = {k: v[0] for k, v in parse_qs(urlsplit(response.headers["location"]).query).items()}
+    return await complete_connection(
+        ctx,
+        host,
+        slot,
+        session_id="s1",
+        state=query.get("state"),
+        code=query.get("code"),
+        error=query.get("error"),
+    )
+
+
+async def connected_host(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness, *, meeting: bool = True
+) -> Host:
+    await provider.setup(sandbox, ctx.base_url, meeting=meeting)
+    host = (await make_host(ctx, name="Host"))[1]
+    view = await connect(ctx, host, provider)
+    assert view.connected
+    assert view.status is IntegrationStatus.ACTIVE
+    return host
+
+
+async def a_link(ctx: ServiceContext, host: Host, provider: Harness, *, meeting: bool = True) -> LinkView:
+    return await make_link(
+        ctx,
+        host,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        calendar_provider=provider.name.value,
+        auto_meeting_link=meeting,
+        title="Intro",
+    )
+
+
+async def starts(ctx: ServiceContext, link: LinkView) -> list[datetime]:
+    result = await list_slots(ctx, link.slug, first_day=DAY, last_day=DAY, timezone="UTC")
+    return [s.start for s in result.slots]
+
+
+async def booked(ctx: ServiceContext, link: LinkView, start: datetime) -> BookingView:
+    return await book(
+        ctx, link.slug, start=start, name="Ivo Invitee", email="ivo@example.test", timezone="UTC"
+    )
+
+
+async def run_worker(ctx: ServiceContext) -> None:
+    worker = Worker(ctx, policy=FAST)
+
+    async def all_done() -> bool:
+        await worker.run_until_idle()
+        async with ctx.uow() as uow:
+            return await uow.outbox.pending_count() == 0
+
+    await eventually(all_done, within=30, every=0.1, what="every outbox job finishing")
+
+
+async def test_busy_time_hides_the_slots_it_overlaps(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    link = await a_link(ctx, host, provider)
+    await provider.busy(sandbox, at(10), at(11))
+    free = await starts(ctx, link)
+    assert at(9, 30) in free
+    assert at(10) not in free
+    assert at(10, 30) not in free
+    assert at(11) in free
+
+
+async def test_a_booking_lands_on_the_calendar_with_the_invitee_and_a_meeting_link(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness, smtp_sink: SmtpSink
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    link = await a_link(ctx, host, provider)
+    made = await booked(ctx, link, at(9))
+    await run_worker(ctx)
+    [event] = await provider.events(sandbox)
+    assert event.subject.startswith("Intro")
+    assert event.attendees == ("ivo@example.test",)
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    assert stored.meeting_url is not None
+    assert stored.meeting_url.startswith(provider.meeting_url_prefix)
+    assert stored.meeting_url == event.join_url
+    assert stored.calendar_problem is None
+    message = await smtp_sink.message_to("ivo@example.test", timeout=15)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert stored.meeting_url in body.get_content()
+
+
+async def test_without_the_switch_there_is_no_meeting_link(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    link = await a_link(ctx, host, provider, meeting=False)
+    made = await booked(ctx, link, at(9))
+    await run_worker(ctx)
+    [event] = await provider.events(sandbox)
+    assert event.join_url is None
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    assert stored.meeting_url is None
+    assert stored.calendar_problem is None
+
+
+async def test_an_account_without_meeting_links_gets_the_event_and_the_host_is_told(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider, meeting=False)
+    view = await check_connection(ctx, host, PROVIDER_SLOT[provider.name])
+    assert view.meeting_link_available is False
+    assert view.problem is ConnectionProblem.NO_MEETING_LINK
+    assert view.problem_message is not None
+    assert view.meeting_link in view.problem_message
+    link = await a_link(ctx, host, provider)
+    made = await booked(ctx, link, at(9))
+    await run_worker(ctx)
+    [event] = await provider.events(sandbox)
+    assert event.attendees == ("ivo@example.test",)
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    assert stored.meeting_url is None
+    assert stored.calendar_problem is not None
+    assert f"No {view.meeting_link} link" in stored.calendar_problem
+
+
+async def test_creating_the_same_event_twice_makes_one_event(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    draft = EventDraft(
+        idempotency_key="0f1e2d3c-4b5a-4697-8877-665544332211",
+        subject="Retried intro",
+        body_text="Booked via Workestra.",
+        starts_at=at(9),
+        ends_at=at(9, 30),
+        timezone="Europe/Berlin",
+        attendee=Attendee(email="ivo@example.test", name="Ivo Invitee"),
+        online_meeting=False,
+    )
+    calendar = ctx.calendars.calendar(provider.name)
+    credentials = ConnectionCredentials(ctx, host.id, PROVIDER_SLOT[provider.name])
+    first = await calendar.create_event(credentials, draft)
+    again = await calendar.create_event(credentials, draft)
+    assert again.event_id == first.event_id
+    assert [e.subject for e in await provider.events(sandbox)] == ["Retried intro"]
+
+
+async def test_a_throttled_calendar_offers_no_slots_and_the_card_says_so(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    link = await a_link(ctx, host, provider)
+    await provider.throttle(sandbox, count=50)
+    with pytest.raises(CalendarUnavailable):
+        await starts(ctx, link)
+    view = await check_connection(ctx, host, PROVIDER_SLOT[provider.name])
+    assert view.problem is ConnectionProblem.UNAVAILABLE
+    assert not view.needs_reconnect
+
+
+async def test_a_revoked_grant_asks_the_host_to_reconnect(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    await provider.revoke(sandbox)
+    view = await check_connection(ctx, host, PROVIDER_SLOT[provider.name])
+    assert view.status is IntegrationStatus.NEEDS_REAUTH
+    assert view.problem is ConnectionProblem.REVOKED
+    assert view.needs_reconnect
+    link = await a_link(ctx, host, provider)
+    with pytest.raises(CalendarUnavailable):
+        await starts(ctx, link)
+
+
+async def test_a_missing_calendar_permission_is_named_on_the_card(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    await provider.setup(sandbox, ctx.base_url)
+    await provider.drop_scope(sandbox, provider.calendar_scope)
+    host = (await make_host(ctx, name="Host"))[1]
+    view = await connect(ctx, host, provider)
+    assert view.problem is ConnectionProblem.MISSING_SCOPE
+    assert view.needs_reconnect
+    assert view.problem_message is not None
+    assert f"A permission is missing: {provider.calendar_scope}." in view.problem_message
+    words = {p.scope: p for p in ctx.calendars.oauth(PROVIDER_SLOT[provider.name]).permissions}
+    assert words[provider.calendar_scope].if_missing in view.problem_message
+    assert [p.scope for p in view.permissions if not p.granted] == [provider.calendar_scope]
+
+
+async def test_a_host_with_both_calendars_gets_the_one_its_link_names(
+    ctx: ServiceContext, sandbox: SandboxControl
+) -> None:
+    microsoft, google = MicrosoftHarness(), GoogleHarness()
+    await microsoft.setup(sandbox, ctx.base_url)
+    await google.setup(sandbox, ctx.base_url)
+    host = (await make_host(ctx, name="Host"))[1]
+    await connect(ctx, host, microsoft)
+    await connect(ctx, host, google)
+    await microsoft.busy(sandbox, at(10), at(11))
+    await google.busy(sandbox, at(13), at(14))
+    on_microsoft = await a_link(ctx, host, microsoft)
+    on_google = await a_link(ctx, host, google)
+
+    microsoft_free = await starts(ctx, on_microsoft)
+    assert at(10) not in microsoft_free
+    assert at(13) in microsoft_free
+    google_free = await starts(ctx, on_google)
+    assert at(13) not in google_free
+    assert at(10) in google_free
+
+    made = await booked(ctx, on_google, at(10))
+    await run_worker(ctx)
+    assert [e.attendees for e in await google.events(sandbox)] == [("ivo@example.test",)]
+    assert await microsoft.events(sandbox) == []
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.meeting_url is not None
+    assert stored.meeting_url.startswith(google.meeting_url_prefix)
