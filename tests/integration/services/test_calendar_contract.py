@@ -29,6 +29,8 @@ from workestra.enums import (
     CalendarSyncStatus,
     ConnectionProblem,
     IntegrationStatus,
+    JobKind,
+    JobStatus,
 )
 from workestra.errors import CalendarUnavailable
 from workestra.mail import SmtpSender
@@ -39,6 +41,7 @@ from workestra.services.connections import (
     ConnectionView,
     check_connection,
     complete_connection,
+    list_connections,
     start_connection,
 )
 from workestra.services.context import ServiceContext
@@ -409,3 +412,95 @@ async def test_a_host_with_both_calendars_gets_the_one_its_link_names(
     stored = await get_booking(ctx, host, made.id)
     assert stored.meeting_url is not None
     assert stored.meeting_url.startswith(google.meeting_url_prefix)
+
+
+# --- a meeting link made after its event (Google Meet is asynchronous) ------------------------------
+
+POLL_FAST = {JobKind.AWAIT_MEETING_LINK: RetryPolicy(base=timedelta(milliseconds=20), max_attempts=7)}
+
+
+async def run_worker_polling_fast(ctx: ServiceContext) -> None:
+    worker = Worker(ctx, policy=FAST, policies=POLL_FAST)
+
+    async def all_done() -> bool:
+        await worker.run_until_idle()
+        async with ctx.uow() as uow:
+            return await uow.outbox.pending_count() == 0
+
+    await eventually(all_done, within=30, every=0.05, what="every outbox job finishing")
+
+
+async def jobs_of(ctx: ServiceContext, booking_id: str) -> list[tuple[str, str]]:
+    async with ctx.uow() as uow:
+        return [(job.kind, job.status) for job in await uow.outbox.for_booking(booking_id)]
+
+
+async def test_the_confirmation_waits_for_a_meeting_link_made_after_the_event(
+    ctx: ServiceContext, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> None:
+    google = GoogleHarness()
+    host = await connected_host(ctx, sandbox, google)
+    await sandbox.set_google_meet(outcome="success", after_reads=3)
+    link = await a_link(ctx, host, google)
+    made = await booked(ctx, link, at(9))
+    await run_worker_polling_fast(ctx)
+    stored = await get_booking(ctx, host, made.id)
+    [event] = await google.events(sandbox)
+    assert stored.meeting_url is not None
+    assert stored.meeting_url == event.join_url
+    assert stored.calendar_problem is None
+    # The emails were queued only once the link was there: after the wait, never beside it.
+    assert await jobs_of(ctx, made.id) == [
+        (JobKind.CREATE_CALENDAR_EVENT, JobStatus.DONE),
+        (JobKind.AWAIT_MEETING_LINK, JobStatus.DONE),
+        (JobKind.SEND_CONFIRMATION, JobStatus.DONE),
+        (JobKind.NOTIFY_HOST, JobStatus.DONE),
+    ]
+    message = await smtp_sink.message_to("ivo@example.test", timeout=15)
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    assert stored.meeting_url in body.get_content()
+
+
+async def test_a_meeting_link_that_never_comes_still_confirms_and_tells_the_host(
+    ctx: ServiceContext, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> None:
+    google = GoogleHarness()
+    host = await connected_host(ctx, sandbox, google)
+    await sandbox.set_google_meet(outcome="success", after_reads=10_000)
+    link = await a_link(ctx, host, google)
+    made = await booked(ctx, link, at(9))
+    await run_worker_polling_fast(ctx)
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.calendar_status is CalendarSyncStatus.CREATED
+    assert stored.meeting_url is None
+    assert stored.calendar_problem is not None
+    assert "No Google Meet link could be created" in stored.calendar_problem
+    assert "didn't arrive in time" in stored.calendar_problem
+    kinds = [kind for kind, _ in await jobs_of(ctx, made.id)]
+    assert kinds == [
+        JobKind.CREATE_CALENDAR_EVENT,
+        JobKind.AWAIT_MEETING_LINK,
+        JobKind.MEETING_LINK_MISSING,
+        JobKind.SEND_CONFIRMATION,
+        JobKind.NOTIFY_HOST,
+    ]
+    [card] = [v for v in await list_connections(ctx, host) if v.provider is PROVIDER_SLOT[google.name]]
+    assert card.problem is ConnectionProblem.NO_MEETING_LINK
+    await smtp_sink.message_to("ivo@example.test", timeout=15)  # the invitee is confirmed anyway
+
+
+async def test_a_refused_meeting_request_confirms_without_waiting_for_a_link(
+    ctx: ServiceContext, sandbox: SandboxControl
+) -> None:
+    google = GoogleHarness()
+    host = await connected_host(ctx, sandbox, google)
+    await sandbox.set_google_meet(outcome="failure", after_reads=1)
+    link = await a_link(ctx, host, google)
+    made = await booked(ctx, link, at(9))
+    await run_worker_polling_fast(ctx)
+    stored = await get_booking(ctx, host, made.id)
+    assert stored.meeting_url is None
+    assert stored.calendar_problem is not None
+    assert "returned no meeting link" in stored.calendar_problem
+    assert (JobKind.AWAIT_MEETING_LINK, JobStatus.DONE) in await jobs_of(ctx, made.id)
