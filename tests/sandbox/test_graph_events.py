@@ -201,7 +201,7 @@ async def test_get_patch_delete_and_unknown_ids(control: SandboxControl, http: h
     assert_e1(await http.delete(url, headers=connection.headers), status=404, code="ErrorItemNotFound")
 
 
-async def test_patching_the_body_without_the_teams_blob_loses_the_link(
+async def test_patching_the_body_without_the_teams_blob_disables_the_meeting(
     control: SandboxControl, http: httpx2.AsyncClient
 ) -> None:
     connection = await connect(control, http)
@@ -213,13 +213,24 @@ async def test_patching_the_body_without_the_teams_blob_loses_the_link(
         url, headers=connection.headers, json={"body": {"contentType": "html", "content": content}}
     )
     assert kept.json()["onlineMeeting"]["joinUrl"] == created["onlineMeeting"]["joinUrl"]
+    back = await http.patch(url, headers=connection.headers, json={"isOnlineMeeting": False})
+    assert_e1(back, status=400, code="ErrorInvalidRequest")
+    moved = await http.patch(
+        url,
+        headers=connection.headers,
+        json={"start": {"dateTime": "2025-06-04T15:00:00", "timeZone": "UTC"},
+              "end": {"dateTime": "2025-06-04T15:30:00", "timeZone": "UTC"}},
+    )  # fmt: skip
+    assert moved.json()["onlineMeeting"]["joinUrl"] == created["onlineMeeting"]["joinUrl"]
 
     lost = await http.patch(
         url, headers=connection.headers, json={"body": {"contentType": "html", "content": "hi"}}
     )
     assert lost.json()["onlineMeeting"] is None
-    back = await http.patch(url, headers=connection.headers, json={"isOnlineMeeting": False})
-    assert_e1(back, status=400, code="ErrorInvalidRequest")
+    assert lost.json()["isOnlineMeeting"] is False  # the meeting is disabled, not half-kept
+    again = await http.patch(url, headers=connection.headers, json={"isOnlineMeeting": True})
+    assert again.json()["isOnlineMeeting"] is True
+    assert again.json()["onlineMeeting"]["joinUrl"] != created["onlineMeeting"]["joinUrl"]
 
 
 async def test_cancel_is_202_for_the_organizer_and_400_for_an_attendee(

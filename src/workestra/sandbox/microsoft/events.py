@@ -347,7 +347,11 @@ def update_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
         _apply_times(event, data, creating=False)
     join_url = event.online_meeting.get("joinUrl") if event.online_meeting else None
     if join_url and "body" in data and join_url not in event.body_content:
-        event.online_meeting = None  # EV-PATCH: a body without the Teams blob loses the link
+        # EV-PATCH: removing the meeting blob from the body disables the online meeting; observed:
+        # isOnlineMeeting turns false, and turning it on again makes a new join URL [O: graph-docs
+        # issues 16336, microsoft-graph-docs-contrib 311].
+        event.online_meeting = None
+        event.is_online_meeting = False
     if data.get("isOnlineMeeting") is True and not event.is_online_meeting:
         provider = data.get("onlineMeetingProvider")
         _turn_online(event, ctx.user, _enum(provider, *_ENUMS["onlineMeetingProvider"]) if provider else None)
