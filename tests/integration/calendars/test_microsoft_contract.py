@@ -5,6 +5,7 @@ where Graph makes them, and every failure becomes the right CalendarError (PROVI
 """
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -329,6 +330,71 @@ async def test_cancel_tells_attendees_and_is_idempotent(
     assert [(r["reason"], r["event"]["id"]) for r in mailbox.get("removed", [])] == [
         ("cancelled", created.event_id)
     ]
+
+
+def _moved(draft: EventDraft) -> EventDraft:
+    return dataclasses.replace(
+        draft,
+        starts_at=_at(5, 9),
+        ends_at=_at(5, 9, 45),
+        body_text="Moved via Workestra.\nInvitee: Ivo Invitee <ivo@example.test>",
+    )
+
+
+async def test_moving_a_teams_meeting_keeps_the_event_and_its_join_url(
+    connect: Connect, microsoft_sandbox: SandboxControl, calendar: MicrosoftCalendar
+) -> None:
+    connection = await connect(teams=True)
+    created = await calendar.create_event(connection.credentials, _draft())
+    assert created.join_url is not None
+
+    moved = await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+    again = await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+
+    assert (moved.event_id, moved.join_url) == (created.event_id, created.join_url)
+    assert (again.event_id, again.join_url) == (created.event_id, created.join_url)
+    (event,) = (await microsoft_sandbox.microsoft_events(connection.email))["value"]
+    assert event["id"] == created.event_id
+    assert event["isOnlineMeeting"] is True
+    assert event["onlineMeeting"]["joinUrl"] == created.join_url
+    assert event["start"]["dateTime"].startswith("2030-06-05T09:00:00")  # rendered in UTC
+    assert event["end"]["dateTime"].startswith("2030-06-05T09:45:00")
+    assert event["originalStartTimeZone"] == "W. Europe Standard Time"
+    patches = [r for r in await _graph_calls(microsoft_sandbox, "/me/events/") if r["method"] == "PATCH"]
+    assert len(patches) == 1  # the repeat found the event moved: no second update to the attendee
+    assert patches[0]["body"] == {
+        "subject": "Intro call — Ivo Invitee",
+        "start": {"dateTime": "2030-06-05T11:00:00", "timeZone": "W. Europe Standard Time"},
+        "end": {"dateTime": "2030-06-05T11:45:00", "timeZone": "W. Europe Standard Time"},
+    }
+
+
+async def test_moving_an_event_without_teams_replaces_its_body(
+    connect: Connect, microsoft_sandbox: SandboxControl, calendar: MicrosoftCalendar
+) -> None:
+    connection = await connect(teams=True)
+    created = await calendar.create_event(connection.credentials, _draft(online=False))
+
+    moved = await calendar.update_event(
+        connection.credentials, created.event_id, _moved(_draft(online=False))
+    )
+
+    assert (moved.event_id, moved.join_url) == (created.event_id, None)
+    (event,) = (await microsoft_sandbox.microsoft_events(connection.email))["value"]
+    assert event["start"]["dateTime"].startswith("2030-06-05T09:00:00")
+    assert "Moved via Workestra." in event["body"]["content"]
+
+
+async def test_moving_a_cancelled_or_unknown_event_is_calendar_not_found(
+    connect: Connect, calendar: MicrosoftCalendar
+) -> None:
+    connection = await connect()
+    created = await calendar.create_event(connection.credentials, _draft())
+    await calendar.cancel_event(connection.credentials, created.event_id)
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(connection.credentials, "AAMkAGnoSuchEvent=", _moved(_draft()))
 
 
 # --- health --------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""MicrosoftCalendar: busy time, event create/cancel and health over Microsoft Graph.
+"""MicrosoftCalendar: busy time, event create/update/cancel and health over Microsoft Graph.
 
 Never reports "free" on failure; no retry loops beyond one token refresh after a 401.
 """
@@ -32,6 +32,7 @@ from workestra.calendars.microsoft.wire import (
     DateTimeTimeZone,
     EmailAddress,
     Event,
+    EventChange,
     EventPage,
     GraphCalendar,
     ItemBody,
@@ -142,6 +143,13 @@ def busy_interval(event: Event) -> Interval | None:
     return Interval(start, end) if start < end else None
 
 
+def _already_moved(event: Event, draft: EventDraft) -> bool:
+    """The event already has the draft's subject and times (all that a Teams move sends)."""
+    if event.subject != draft.subject or event.start is None or event.end is None:
+        return False
+    return (_instant(event.start), _instant(event.end)) == (draft.starts_at, draft.ends_at)
+
+
 class MicrosoftCalendar:
     """The CalendarProvider port over Microsoft Graph (PROVIDER-APIS C2, D, E)."""
 
@@ -228,6 +236,59 @@ class MicrosoftCalendar:
                 credentials.connection_key,
             )
         return _created(event)
+
+    async def update_event(
+        self, credentials: CredentialSource, event_id: str, draft: EventDraft
+    ) -> CreatedEvent:
+        """``PATCH /me/events/{id}`` (D3) with the draft's subject and times in its zone: the same
+        event moves, and Graph tells the attendees (the host is the organizer). A 404 raises
+        CalendarNotFound.
+
+        The body is replaced only when the event has no Teams meeting. Graph's rule for the body of
+        an online meeting is to read it, change it and keep the meeting blob, since a body without
+        the blob disables the meeting [D EV-PATCH]; the blob is Teams' own HTML with no documented
+        markers, so the event is read first and an online meeting keeps its whole body (the join
+        link stays; the attendee's update shows the new time, the body's text stays as it was).
+        A Teams meeting that already has the draft's subject and times (a retry after a move that
+        landed) is returned without a second PATCH, so the attendee isn't told twice.
+        """
+        url = self._config.graph(f"/me/events/{quote(event_id, safe='')}")
+        start, end = event_times(draft.starts_at, draft.ends_at, draft.timezone)
+        # Read first even when no meeting was asked for: Outlook can add Teams to every meeting.
+        response = await self._call(
+            credentials,
+            "GET",
+            url,
+            params={"$select": "id,iCalUId,webLink,onlineMeeting,subject,start,end"},
+            headers={"Prefer": 'outlook.timezone="UTC"'},
+            scopes=_CALENDAR_SCOPES,
+        )
+        before = _parse(Event, response)
+        current = _created(before)
+        keep_body = current.join_url is not None
+        if keep_body and _already_moved(before, draft):
+            return current  # a retry after a move that landed: no second update to the attendee
+        change = EventChange(
+            subject=draft.subject,
+            start=start,
+            end=end,
+            body=None if keep_body else ItemBody(content_type="text", content=draft.body_text),
+        )
+        response = await self._call(
+            credentials,
+            "PATCH",
+            url,
+            json=change.model_dump(mode="json", exclude_none=True),
+            scopes=_CALENDAR_SCOPES,
+        )
+        updated = _created(_parse(Event, response))
+        if keep_body and updated.join_url != current.join_url:
+            logger.warning(
+                "Graph changed the Teams link of event %s when it moved (connection %s)",
+                event_id,
+                credentials.connection_key,
+            )
+        return updated
 
     async def read_event(self, credentials: CredentialSource, event_id: str) -> CreatedEvent:
         """``GET /me/events/{id}``: Graph makes the Teams meeting with the event, so this is only

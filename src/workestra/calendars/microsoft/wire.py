@@ -134,6 +134,17 @@ class NewEvent(_Wire):
     online_meeting_provider: str | None = Field(default=None, alias="onlineMeetingProvider")
 
 
+class EventChange(_Wire):
+    """Request body of ``PATCH /me/events/{id}`` (D3): only what a move changes. ``body`` is left
+    out of an online meeting's change: a body without its Teams blob disables the meeting
+    [D EV-PATCH]."""
+
+    subject: str
+    start: DateTimeTimeZone
+    end: DateTimeTimeZone
+    body: ItemBody | None = None
+
+
 class Event(_Wire):
     """An event as Graph returns it from create (D2.3) or calendarView (C2.1)."""
 

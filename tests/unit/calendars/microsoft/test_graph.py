@@ -4,6 +4,7 @@ The contract suite in tests/integration/calendars runs the same behaviours again
 """
 
 import asyncio
+import dataclasses
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
@@ -522,6 +523,112 @@ async def test_cancelling_in_a_mailbox_without_rest_fails(
     fake.on("POST", "/v1.0/me/events/e1/cancel", _graph_error(404, "MailboxNotEnabledForRESTAPI"))
     with pytest.raises(CalendarNotFound):
         await calendar.cancel_event(credentials, "e1")
+
+
+def _moved(*, online: bool = True) -> EventDraft:
+    return dataclasses.replace(
+        _draft(online=online), starts_at=_at(5, 9), ends_at=_at(5, 9, 30), body_text="Moved.\nNotes: hi"
+    )
+
+
+MOVED = dict(
+    CREATED,
+    start={"dateTime": "2025-06-05T11:00:00.0000000", "timeZone": "W. Europe Standard Time"},
+    end={"dateTime": "2025-06-05T11:30:00.0000000", "timeZone": "W. Europe Standard Time"},
+)
+
+
+async def test_update_moves_an_online_meeting_without_touching_its_body(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
+) -> None:
+    path = "/v1.0/me/events/AAMk%2Fx%3D"
+    fake.on("GET", path, httpx2.Response(200, json=CREATED))
+    fake.on("PATCH", path, httpx2.Response(200, json=MOVED))
+
+    updated = await calendar.update_event(credentials, "AAMk/x=", _moved())
+
+    read, patch = fake.graph_requests()
+    assert (read.method, read.url.raw_path.decode().partition("?")[0]) == ("GET", path)
+    assert (patch.method, patch.url.raw_path.decode()) == ("PATCH", path)
+    # A body without the Teams blob would disable the meeting [EV-PATCH]: none is sent.
+    assert json.loads(patch.content) == {
+        "subject": "Intro call — Ivo",
+        "start": {"dateTime": "2025-06-05T11:00:00", "timeZone": "W. Europe Standard Time"},
+        "end": {"dateTime": "2025-06-05T11:30:00", "timeZone": "W. Europe Standard Time"},
+    }
+    assert updated.event_id == "AAMkAGsbxEvt1="
+    assert updated.join_url == "https://teams.microsoft.com/l/meetup-join/abc"
+
+
+async def test_update_of_a_teams_meeting_already_moved_sends_no_second_patch(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
+) -> None:
+    already = dict(
+        CREATED,
+        subject="Intro call — Ivo",
+        start={"dateTime": "2025-06-05T09:00:00.0000000", "timeZone": "UTC"},
+        end={"dateTime": "2025-06-05T09:30:00.0000000", "timeZone": "UTC"},
+    )
+    fake.on("GET", "/v1.0/me/events/e1", httpx2.Response(200, json=already))
+
+    updated = await calendar.update_event(credentials, "e1", _moved())
+
+    (read,) = fake.graph_requests()
+    assert read.headers["prefer"] == 'outlook.timezone="UTC"'
+    assert updated.join_url == "https://teams.microsoft.com/l/meetup-join/abc"
+
+
+@pytest.mark.parametrize("online", [True, False])
+async def test_update_of_an_event_without_teams_replaces_its_body_too(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials, online: bool
+) -> None:
+    plain = dict(CREATED, isOnlineMeeting=False, onlineMeetingProvider="unknown", onlineMeeting=None)
+    fake.on("GET", "/v1.0/me/events/e1", httpx2.Response(200, json=plain))
+    fake.on("PATCH", "/v1.0/me/events/e1", httpx2.Response(200, json=plain))
+
+    updated = await calendar.update_event(credentials, "e1", _moved(online=online))
+
+    sent = json.loads(fake.graph_requests()[-1].content)
+    assert set(sent) == {"subject", "start", "end", "body"}
+    assert sent["body"] == {"contentType": "text", "content": "Moved.\nNotes: hi"}
+    assert updated.join_url is None
+
+
+async def test_update_of_an_event_already_gone_is_calendar_not_found(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
+) -> None:
+    fake.on("GET", "/v1.0/me/events/gone", _graph_error(404, "ErrorItemNotFound"))
+    fake.on("PATCH", "/v1.0/me/events/gone", _graph_error(404, "ErrorItemNotFound"))
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(credentials, "gone", _moved())
+    assert [r.method for r in fake.graph_requests()] == ["GET"]
+
+
+async def test_update_of_an_event_deleted_between_read_and_patch_is_calendar_not_found(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
+) -> None:
+    fake.on("GET", "/v1.0/me/events/e1", httpx2.Response(200, json=CREATED))
+    fake.on("PATCH", "/v1.0/me/events/e1", _graph_error(404, "ErrorItemNotFound"))
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(credentials, "e1", _moved())
+
+
+async def test_update_after_a_401_refreshes_once_and_retries_once(
+    fake: FakeGraph, calendar: MicrosoftCalendar, credentials: InMemoryCredentials
+) -> None:
+    fake.on("GET", "/v1.0/me/events/e1", httpx2.Response(200, json=CREATED))
+    fake.on(
+        "PATCH",
+        "/v1.0/me/events/e1",
+        _graph_error(401, "InvalidAuthenticationToken"),
+        httpx2.Response(200, json=MOVED),
+    )
+    updated = await calendar.update_event(credentials, "e1", _moved())
+    assert credentials.refreshes == 1
+    patches = [r for r in fake.graph_requests() if r.method == "PATCH"]
+    assert [r.headers["authorization"] for r in patches] == ["Bearer at-1", "Bearer at-2"]
+    assert json.loads(patches[0].content) == json.loads(patches[1].content)
+    assert updated.join_url == "https://teams.microsoft.com/l/meetup-join/abc"
 
 
 # --- health --------------------------------------------------------------------------------------
