@@ -6,6 +6,7 @@ Busy time hides slots, events land with the attendee in the link's zone, Meet li
 (auto-consent) → code → exchange_code.
 """
 
+import dataclasses
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -412,6 +413,97 @@ async def test_cancel_tells_the_attendee_and_is_idempotent(
     assert [d["query"] for d in deletes] == [{"sendUpdates": "all"}] * 3
     with pytest.raises(CalendarNotFound):
         await calendar.read_event(connection.credentials, created.event_id)
+
+
+def _moved(draft: EventDraft) -> EventDraft:
+    return dataclasses.replace(
+        draft,
+        starts_at=_at(5, 9),
+        ends_at=_at(5, 9, 45),
+        body_text="Moved via Workestra.\nInvitee: Ivo Invitee (ivo@example.test)",
+    )
+
+
+async def test_moving_an_event_keeps_its_id_and_meet_link_and_tells_the_attendee_once(
+    connect: Connect, google_sandbox: SandboxControl, calendar: GoogleCalendar
+) -> None:
+    connection = await connect()
+    await google_sandbox.set_google_meet(after_reads=0)
+    created = await calendar.create_event(connection.credentials, _draft())
+    assert created.join_url is not None
+
+    moved = await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+
+    assert (moved.event_id, moved.join_url) == (created.event_id, created.join_url)
+    (event,) = await google_sandbox.google_events(connection.email)
+    assert event["id"] == created.event_id
+    assert event["status"] == "confirmed"
+    assert event["hangoutLink"] == created.join_url
+    assert event["start"] == {"dateTime": "2030-06-05T11:00:00+02:00", "timeZone": "Europe/Berlin"}
+    assert event["end"] == {"dateTime": "2030-06-05T11:45:00+02:00", "timeZone": "Europe/Berlin"}
+    assert event["description"].startswith("Moved via Workestra.")
+    assert [a["email"] for a in event["attendees"]] == ["ivo@example.test"]
+    (patch,) = await _calls(google_sandbox, "PATCH", "/events/")
+    assert patch["query"] == {"sendUpdates": "all", "conferenceDataVersion": "1"}
+    assert set(patch["body"]) == {"summary", "description", "start", "end"}
+    notifications = await google_sandbox.google_notifications(connection.email)
+    assert [(n["action"], n["send_updates"], n["recipients"]) for n in notifications] == [
+        ("insert", "all", ["ivo@example.test"]),
+        ("patch", "all", ["ivo@example.test"]),
+    ]
+
+
+async def test_moving_an_event_twice_is_harmless(
+    connect: Connect, google_sandbox: SandboxControl, calendar: GoogleCalendar
+) -> None:
+    connection = await connect()
+    await google_sandbox.set_google_meet(after_reads=0)
+    created = await calendar.create_event(connection.credentials, _draft())
+    first = await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+    second = await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+
+    assert first == second
+    assert (second.event_id, second.join_url) == (created.event_id, created.join_url)
+    (event,) = await google_sandbox.google_events(connection.email)
+    assert event["start"]["dateTime"] == "2030-06-05T11:00:00+02:00"
+    assert event["hangoutLink"] == created.join_url
+    assert len(await _calls(google_sandbox, "PATCH", "/events/")) == 1  # the repeat found it moved
+    actions = [n["action"] for n in await google_sandbox.google_notifications(connection.email)]
+    assert actions == ["insert", "patch"]
+
+
+async def test_moving_an_event_whose_meet_link_is_still_pending_keeps_the_request(
+    connect: Connect, google_sandbox: SandboxControl, calendar: GoogleCalendar
+) -> None:
+    connection = await connect()
+    await google_sandbox.set_google_meet(after_reads=3)
+    created = await calendar.create_event(connection.credentials, _draft())
+    assert created.meeting_pending
+
+    moved = await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+    assert (moved.join_url, moved.meeting_pending) == (None, True)
+
+    await calendar.read_event(connection.credentials, created.event_id)
+    later = await calendar.read_event(connection.credentials, created.event_id)
+    assert later.join_url is not None
+    assert later.meeting_pending is False
+
+
+async def test_moving_a_deleted_or_unknown_event_is_calendar_not_found(
+    connect: Connect, google_sandbox: SandboxControl, calendar: GoogleCalendar
+) -> None:
+    connection = await connect()
+    created = await calendar.create_event(connection.credentials, _draft(online=False))
+    await calendar.cancel_event(connection.credentials, created.event_id)
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(connection.credentials, created.event_id, _moved(_draft()))
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(connection.credentials, "unknownevent0", _moved(_draft()))
+    assert await _calls(google_sandbox, "PATCH", "/events/") == []
+    (event,) = await google_sandbox.google_events(connection.email)
+    assert event["status"] == "cancelled"
+    actions = [n["action"] for n in await google_sandbox.google_notifications(connection.email)]
+    assert actions == ["insert", "delete"]
 
 
 # --- health --------------------------------------------------------------------------------------

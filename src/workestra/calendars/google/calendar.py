@@ -35,6 +35,7 @@ from workestra.calendars.google.wire import (
     CreateConferenceRequest,
     Event,
     EventAttendee,
+    EventChange,
     EventDateTime,
     FreeBusyItem,
     FreeBusyRequest,
@@ -170,6 +171,27 @@ def created_event(event: Event) -> CreatedEvent:
     )
 
 
+def _same_time(value: EventDateTime | None, wanted: EventDateTime) -> bool:
+    if value is None or value.date_time is None or wanted.date_time is None:
+        return False
+    try:
+        instant = datetime.fromisoformat(value.date_time)
+    except ValueError:
+        return False
+    same_instant = instant.tzinfo is not None and instant == datetime.fromisoformat(wanted.date_time)
+    return same_instant and value.time_zone == wanted.time_zone
+
+
+def _already_moved(event: Event, change: EventChange) -> bool:
+    """The event already says what ``change`` would write."""
+    return (
+        event.summary == change.summary
+        and event.description == change.description
+        and _same_time(event.start, change.start)
+        and _same_time(event.end, change.end)
+    )
+
+
 def _parse(model: type[_Model], response: httpx2.Response) -> _Model:
     try:
         return model.model_validate_json(response.content)
@@ -276,6 +298,45 @@ class GoogleCalendar:
             scopes=_EVENT_SCOPES,
             tolerate=frozenset({httpx2.codes.BAD_REQUEST, httpx2.codes.CONFLICT}),
         )
+
+    async def update_event(
+        self, credentials: CredentialSource, event_id: str, draft: EventDraft
+    ) -> CreatedEvent:
+        """``events.patch`` (G4) with the draft's summary, description and times in its zone;
+        ``sendUpdates=all`` so Google tells the attendee, ``conferenceDataVersion=1`` with no
+        ``conferenceData`` so the Meet link stays.
+
+        A missing (404), deleted (410) or cancelled event raises CalendarNotFound. Google keeps a
+        deleted event as ``cancelled`` (G4) and nothing documents that a patch of it fails, so the
+        event is read first: an event the host deleted is not "moved" with an update to the
+        attendee (one more request per move; the answer's status is checked as well). An event
+        that already says what the patch would write (a retry after a patch that landed) is
+        returned as is, so the attendee isn't told twice.
+        """
+        zone = _zone(draft.timezone)
+        change = EventChange(
+            summary=draft.subject,
+            description=draft.body_text,
+            start=_event_time(draft.starts_at, zone, draft.timezone),
+            end=_event_time(draft.ends_at, zone, draft.timezone),
+        )
+        current = await self._get_event(credentials, event_id)
+        if current.status == "cancelled":
+            raise CalendarNotFound(f"event {event_id} was cancelled")
+        if _already_moved(current, change):
+            return created_event(current)  # a retry after a patch that landed: no second update
+        response = await self._call(
+            credentials,
+            "PATCH",
+            self._config.calendar(f"{_EVENTS_PATH}/{quote(event_id, safe='')}"),
+            params={"sendUpdates": "all", "conferenceDataVersion": "1"},
+            json=change.payload(),
+            scopes=_EVENT_SCOPES,
+        )
+        event = _parse(Event, response)
+        if event.status == "cancelled":
+            raise CalendarNotFound(f"event {event_id} was cancelled")
+        return created_event(event)
 
     async def read_event(self, credentials: CredentialSource, event_id: str) -> CreatedEvent:
         """``events.get`` (G3): the Meet link once Google made it. A missing, deleted or cancelled

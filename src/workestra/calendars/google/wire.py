@@ -190,6 +190,19 @@ class NewEvent(_Wire):
         return self.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 
+class EventChange(_Wire):
+    """Request body of ``events.patch`` (G4) moving a booking: no ``conferenceData``, so the Meet
+    conference stays as it is."""
+
+    summary: str
+    description: str
+    start: EventDateTime
+    end: EventDateTime
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
 class Event(_Wire):
     """An event as ``events.insert`` / ``events.get`` return it (G3.2)."""
 
@@ -198,6 +211,7 @@ class Event(_Wire):
     html_link: str | None = Field(default=None, alias="htmlLink")
     i_cal_uid: str | None = Field(default=None, alias="iCalUID")
     summary: str | None = None
+    description: str | None = None
     start: EventDateTime | None = None
     end: EventDateTime | None = None
     attendees: list[EventAttendee] = Field(default_factory=list)

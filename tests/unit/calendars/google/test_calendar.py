@@ -4,6 +4,7 @@ The contract suite in tests/integration/calendars/test_google_contract.py runs t
 against the Google sandbox.
 """
 
+import dataclasses
 import itertools
 import json
 from collections.abc import AsyncIterator
@@ -463,6 +464,103 @@ async def test_read_event_follows_the_meet_link_and_reports_gone_events(
     fake.on("GET", EVENT, _error(404, "notFound"))
     with pytest.raises(CalendarNotFound):
         await calendar.read_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11")
+
+
+def _moved() -> EventDraft:
+    return dataclasses.replace(
+        _draft(), starts_at=_at(5, 9), ends_at=_at(5, 9, 30), body_text="Moved via Workestra."
+    )
+
+
+async def test_update_patches_only_times_summary_and_description_with_updates(
+    fake: FakeGoogle, calendar: GoogleCalendar, credentials: InMemoryCredentials
+) -> None:
+    fake.on("GET", EVENT, _event(status="success", link=True))
+    fake.on("PATCH", EVENT, _event(status="success", link=True))
+
+    updated = await calendar.update_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", _moved())
+
+    read, patch = fake.api_requests()
+    assert (read.method, patch.method, patch.url.path) == ("GET", "PATCH", EVENT)
+    assert dict(patch.url.params) == {"sendUpdates": "all", "conferenceDataVersion": "1"}
+    assert json.loads(patch.content) == {
+        "summary": "Intro call — Ivo Invitee",
+        "description": "Moved via Workestra.",
+        "start": {"dateTime": "2025-06-05T11:00:00+02:00", "timeZone": "Europe/Berlin"},
+        "end": {"dateTime": "2025-06-05T11:30:00+02:00", "timeZone": "Europe/Berlin"},
+    }
+    assert updated.event_id == "8f14e45fceea467fa8f06d1b1f0e2c11"
+    assert updated.join_url == "https://meet.google.com/abc-defg-hij"
+
+
+async def test_update_of_an_event_already_moved_sends_no_second_patch(
+    fake: FakeGoogle, calendar: GoogleCalendar, credentials: InMemoryCredentials
+) -> None:
+    body = json.loads(_event(status="success", link=True).content)
+    body.update(
+        summary="Intro call — Ivo Invitee",
+        description="Moved via Workestra.",
+        start={"dateTime": "2025-06-05T09:00:00Z", "timeZone": "Europe/Berlin"},  # same instant
+        end={"dateTime": "2025-06-05T11:30:00+02:00", "timeZone": "Europe/Berlin"},
+    )
+    fake.on("GET", EVENT, httpx2.Response(200, json=body))
+
+    updated = await calendar.update_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", _moved())
+
+    assert [r.method for r in fake.api_requests()] == ["GET"]
+    assert updated.join_url == "https://meet.google.com/abc-defg-hij"
+    fake.requests.clear()
+    body["description"] = "Booked via Workestra."
+    fake.on("GET", EVENT, httpx2.Response(200, json=body))
+    fake.on("PATCH", EVENT, _event(status="success", link=True))
+    await calendar.update_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", _moved())
+    assert [r.method for r in fake.api_requests()] == ["GET", "PATCH"]
+
+
+@pytest.mark.parametrize(
+    "read", [_error(404, "notFound"), _error(410, "deleted"), _event(event_status="cancelled")]
+)
+async def test_update_of_an_event_gone_is_calendar_not_found_without_a_patch(
+    fake: FakeGoogle, calendar: GoogleCalendar, credentials: InMemoryCredentials, read: httpx2.Response
+) -> None:
+    fake.on("GET", EVENT, read)
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", _moved())
+    assert [r.method for r in fake.api_requests()] == ["GET"]
+
+
+@pytest.mark.parametrize(
+    "answer", [_error(404, "notFound"), _error(410, "deleted"), _event(event_status="cancelled")]
+)
+async def test_update_of_an_event_gone_meanwhile_is_calendar_not_found(
+    fake: FakeGoogle, calendar: GoogleCalendar, credentials: InMemoryCredentials, answer: httpx2.Response
+) -> None:
+    fake.on("GET", EVENT, _event(status="success", link=True))
+    fake.on("PATCH", EVENT, answer)
+    with pytest.raises(CalendarNotFound):
+        await calendar.update_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", _moved())
+
+
+async def test_update_after_a_401_refreshes_once_and_retries_once(
+    fake: FakeGoogle, calendar: GoogleCalendar, credentials: InMemoryCredentials
+) -> None:
+    fake.on("GET", EVENT, _event(status="success", link=True))
+    fake.on("PATCH", EVENT, _error(401, "authError"), _event(status="success", link=True))
+    updated = await calendar.update_event(credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", _moved())
+    assert credentials.refreshes == 1
+    patches = [r for r in fake.api_requests() if r.method == "PATCH"]
+    assert [r.headers["authorization"] for r in patches] == ["Bearer at-1", "Bearer at-2"]
+    assert updated.join_url == "https://meet.google.com/abc-defg-hij"
+
+
+async def test_update_to_an_unknown_time_zone_is_refused_before_any_call(
+    fake: FakeGoogle, calendar: GoogleCalendar, credentials: InMemoryCredentials
+) -> None:
+    with pytest.raises(ProviderRejected):
+        await calendar.update_event(
+            credentials, "8f14e45fceea467fa8f06d1b1f0e2c11", dataclasses.replace(_draft(), timezone="Mars/X")
+        )
+    assert fake.api_requests() == []
 
 
 @pytest.mark.parametrize("response", [httpx2.Response(204), _error(410, "deleted"), _error(404, "notFound")])
