@@ -139,6 +139,15 @@ class CalendarProvider(Protocol):
         """Create the event idempotently (a retry with the same draft never makes a second one)."""
         ...
 
+    async def update_event(
+        self, credentials: CredentialSource, event_id: str, draft: EventDraft
+    ) -> CreatedEvent:
+        """Move the event in place to the draft's times, subject and body: the same event id and
+        the same meeting link; the provider tells the attendee. Repeating it changes nothing more.
+
+        Raises ``CalendarNotFound`` when the event is gone."""
+        ...
+
     async def read_event(self, credentials: CredentialSource, event_id: str) -> CreatedEvent:
         """The event as it stands now (a meeting link made after ``create_event`` shows here).
 

@@ -22,6 +22,11 @@ class NoCalendar:
     async def create_event(self, credentials: CredentialSource, draft: EventDraft) -> CreatedEvent:
         return CreatedEvent(event_id=f"local-{draft.idempotency_key}", ical_uid=None, join_url=None)
 
+    async def update_event(
+        self, credentials: CredentialSource, event_id: str, draft: EventDraft
+    ) -> CreatedEvent:
+        return CreatedEvent(event_id=event_id, ical_uid=None, join_url=None)
+
     async def read_event(self, credentials: CredentialSource, event_id: str) -> CreatedEvent:
         return CreatedEvent(event_id=event_id, ical_uid=None, join_url=None)
 
