@@ -31,6 +31,7 @@ from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationProvider
 from workestra.mail import MailSender, sender_from_settings
 from workestra.security import CsrfSigner, TokenBox
+from workestra.security.booking_tokens import BookingTokens
 from workestra.security.rate_limit import RateLimiter
 from workestra.services.context import ServiceContext
 from workestra.web.api import router as api_router
@@ -149,6 +150,7 @@ def build_runtime(
         mail=mail or sender_from_settings(smtp_url=settings.smtp_url, mail_from=settings.mail_from),
         base_url=settings.base_url,
         sessions=_session_store(settings, database),
+        booking_tokens=BookingTokens(settings.require_secret_key()),
         rate_limiter=RateLimiter(
             redis_url=settings.redis_url, key_prefix=settings.redis_key_prefix, overrides=settings.rate_limits
         ),

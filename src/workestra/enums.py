@@ -52,9 +52,14 @@ class JobKind(StrEnum):
     CREATE_CALENDAR_EVENT = "create_calendar_event"
     AWAIT_MEETING_LINK = "await_meeting_link"
     MEETING_LINK_MISSING = "meeting_link_missing"
+    UPDATE_CALENDAR_EVENT = "update_calendar_event"
+    CALENDAR_UPDATE_FAILED = "calendar_update_failed"
+    CANCEL_CALENDAR_EVENT = "cancel_calendar_event"
     CALENDAR_EVENT_FAILED = "calendar_event_failed"
     SEND_CONFIRMATION = "send_confirmation"
     NOTIFY_HOST = "notify_host"
+    SEND_CHANGE_NOTICE = "send_change_notice"
+    NOTIFY_HOST_CHANGE = "notify_host_change"
 
 
 class JobStatus(StrEnum):

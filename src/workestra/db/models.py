@@ -165,6 +165,13 @@ class Booking(Base):
     meeting_url: Mapped[str | None] = mapped_column(String(2048), nullable=True)
     calendar_problem: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # SHA-256 of the invitee's tokens (security.booking_tokens); null before migration 0006.
+    cancel_token_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reschedule_token_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)  # invitee | host
+    cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # .ics SEQUENCE
 
 
 class UserIntegration(Base):

@@ -29,6 +29,7 @@ class Budget(StrEnum):
     SLOTS_PER_CLIENT = "slots_per_client"
     BOOKINGS_PER_CLIENT = "bookings_per_client"
     BOOKINGS_PER_EMAIL = "bookings_per_email"
+    CHANGES_PER_CLIENT = "changes_per_client"
     LOGINS_PER_CLIENT = "logins_per_client"
     LOGINS_PER_EMAIL_AND_CLIENT = "logins_per_email_and_client"
 
@@ -43,6 +44,8 @@ DEFAULT_LIMITS: Mapping[Budget, str] = {
     Budget.SLOTS_PER_CLIENT: "60/minute;600/hour",
     Budget.BOOKINGS_PER_CLIENT: "10/minute;30/hour",
     Budget.BOOKINGS_PER_EMAIL: "5/10 minutes;20/day",
+    # An invitee's reschedules and cancellations (each reads the calendar live and mails both sides).
+    Budget.CHANGES_PER_CLIENT: "10/minute;60/hour",
     Budget.LOGINS_PER_CLIENT: "100/15 minutes",
     Budget.LOGINS_PER_EMAIL_AND_CLIENT: "10/15 minutes",
 }

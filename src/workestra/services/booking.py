@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from workestra.calendars.errors import CalendarError
-from workestra.db.models import Booking, BookingLink, User
+from workestra.db.models import Booking, BookingLink, User, new_id
 from workestra.db.repositories.bookings import OverlapViolation
 from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncStatus, JobKind
 from workestra.errors import CalendarUnavailable, InvalidInput, NotFound, SlotUnavailable
 from workestra.scheduling import Candidate, Interval, as_utc, choose, is_available
+from workestra.security.booking_tokens import TokenPurpose
 from workestra.services.availability import HostCalendar, busy_or_error, host_calendars, policy_for
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
@@ -44,6 +45,10 @@ class BookingView:
     meeting_url: str | None
     calendar_problem: str | None
     online_meeting_requested: bool
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
+    cancel_reason: str | None = None
+    manageable: bool = False  # the invitee has private links for it (bookings made since 0006)
 
 
 def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
@@ -66,10 +71,14 @@ def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
         meeting_url=booking.meeting_url,
         calendar_problem=booking.calendar_problem,
         online_meeting_requested=booking.online_meeting_requested,
+        cancelled_at=booking.cancelled_at,
+        cancelled_by=booking.cancelled_by,
+        cancel_reason=booking.cancel_reason,
+        manageable=booking.reschedule_token_digest is not None,
     )
 
 
-def _rotation(link: LinkView, hosts: list[HostCalendar]) -> list[HostCalendar]:
+def rotation(link: LinkView, hosts: list[HostCalendar]) -> list[HostCalendar]:
     """Hosts in the order they should be tried: the round-robin choice first."""
     if len(hosts) <= 1:
         return hosts
@@ -104,7 +113,7 @@ async def book(
         ) from exc
     async with ctx.uow() as uow:  # one read of the link and its pool's connections
         link = await public_link(uow, slug)
-        hosts = _rotation(link, await host_calendars(uow, link))
+        hosts = rotation(link, await host_calendars(uow, link))
     now = ctx.clock.now()
     policy = policy_for(link)
     link_tz = ZoneInfo(link.timezone)
@@ -171,7 +180,11 @@ async def _insert(
             now=now,
         ):
             return None
+        booking_id = new_id()
         booking = Booking(
+            id=booking_id,
+            cancel_token_digest=ctx.booking_tokens.digest(booking_id, TokenPurpose.CANCEL),
+            reschedule_token_digest=ctx.booking_tokens.digest(booking_id, TokenPurpose.RESCHEDULE),
             link_id=link.id,
             host_id=host.host_id,
             invitee_name=name,

@@ -7,14 +7,14 @@ confirms the invitee and tells the host, on the booking and on the card.
 """
 
 import logging
-from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 from workestra.calendars.base import Attendee, CreatedEvent, EventDraft
 from workestra.calendars.errors import CalendarError, MeetingLinkPending, MissingScope, NeedsReauth
-from workestra.db.models import Booking
+from workestra.db.models import Booking, BookingLink
 from workestra.enums import (
     PROVIDER_SLOT,
+    BookingStatus,
     CalendarProviderName,
     CalendarSyncStatus,
     ConnectionProblem,
@@ -22,6 +22,7 @@ from workestra.enums import (
 )
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
+from workestra.services.jobs import EventFailure, FailedAction
 from workestra.services.notifications import format_when, queue_emails
 from workestra.services.problems import (
     MEETING_LINK_PROBLEMS,
@@ -51,29 +52,13 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         booking = await uow.bookings.get(booking_id)
         if booking is None or booking.calendar_status == CalendarSyncStatus.CREATED:
             return  # a late duplicate run: the event is stored and the emails are queued
+        if booking.status == BookingStatus.CANCELLED:
+            return  # cancelled before its event was made: it never is
         link = await uow.links.get(booking.link_id, include_deleted=True)
-        host = await uow.users.get(booking.host_id)
-    if link is None or host is None:
+    if link is None:
         return
     provider = CalendarProviderName(booking.calendar_provider)
-    link_tz = ZoneInfo(link.timezone)
-    draft = EventDraft(
-        idempotency_key=booking.id,
-        subject=f"{link.title} — {booking.invitee_name}",
-        body_text=(
-            f"{link.title} booked via Workestra.\n\n"
-            f"Invitee: {booking.invitee_name} <{booking.invitee_email}>\n"
-            f"When: {format_when(booking.starts_at, booking.ends_at, link_tz)}\n"
-            f"Invitee's time zone: {booking.invitee_timezone}\n\n"
-            f"To reschedule or cancel, reply to the invitee or manage the booking at "
-            f"{ctx.base_url}/calendar"
-        ),
-        starts_at=booking.starts_at,
-        ends_at=booking.ends_at,
-        timezone=link.timezone,
-        attendee=Attendee(email=booking.invitee_email, name=booking.invitee_name),
-        online_meeting=booking.online_meeting_requested,
-    )
+    draft = event_draft(ctx, booking, link)
     credentials = ConnectionCredentials(ctx, booking.host_id, PROVIDER_SLOT[provider])
     created = await ctx.calendars.calendar(provider).create_event(credentials, draft)
     waiting = booking.online_meeting_requested and created.meeting_pending and not created.join_url
@@ -93,6 +78,28 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
         elif emails_due:
             queue_emails(uow, booking.id, now=ctx.clock.now())
         await uow.commit()
+
+
+def event_draft(ctx: ServiceContext, booking: Booking, link: BookingLink) -> EventDraft:
+    """The provider event of a booking as it stands now (created, or moved to its new time)."""
+    link_tz = ZoneInfo(link.timezone)
+    return EventDraft(
+        idempotency_key=booking.id,
+        subject=f"{link.title} — {booking.invitee_name}",
+        body_text=(
+            f"{link.title} booked via Workestra.\n\n"
+            f"Invitee: {booking.invitee_name} <{booking.invitee_email}>\n"
+            f"When: {format_when(booking.starts_at, booking.ends_at, link_tz)}\n"
+            f"Invitee's time zone: {booking.invitee_timezone}\n\n"
+            f"To reschedule or cancel, reply to the invitee or manage the booking at "
+            f"{ctx.base_url}/calendar"
+        ),
+        starts_at=booking.starts_at,
+        ends_at=booking.ends_at,
+        timezone=link.timezone,
+        attendee=Attendee(email=booking.invitee_email, name=booking.invitee_name),
+        online_meeting=booking.online_meeting_requested,
+    )
 
 
 async def _missing_link_note(
@@ -119,6 +126,8 @@ async def await_meeting_link(ctx: ServiceContext, booking_id: str) -> None:
         booking = await uow.bookings.get(booking_id)
     if booking is None or booking.calendar_event_id is None or booking.meeting_url:
         return
+    if booking.status == BookingStatus.CANCELLED:
+        return
     provider = CalendarProviderName(booking.calendar_provider)
     credentials = ConnectionCredentials(ctx, booking.host_id, PROVIDER_SLOT[provider])
     event = await ctx.calendars.calendar(provider).read_event(credentials, booking.calendar_event_id)
@@ -132,7 +141,7 @@ async def meeting_link_missing(ctx: ServiceContext, booking_id: str) -> None:
     """The link never came (or reading the event kept failing): confirm without it, tell the host."""
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
-    if booking is None or booking.meeting_url:
+    if booking is None or booking.meeting_url or booking.status == BookingStatus.CANCELLED:
         return
     empty = CreatedEvent(event_id=booking.calendar_event_id or "", ical_uid=None, join_url=None)
     note = await _missing_link_note(ctx, booking, empty, reason=LINK_NEVER_CAME)
@@ -158,39 +167,45 @@ async def _settle_meeting_link(
         await uow.commit()
 
 
-def failure_payload(error: BaseException) -> dict[str, str]:
+def failure_payload(error: BaseException, *, action: FailedAction = "create") -> EventFailure:
     """What the give-up job needs to know about the last error (stored with the job, no secrets)."""
     if not isinstance(error, CalendarError):
-        return {"problem": ""}
+        return EventFailure(action=action)
     missing = " ".join(sorted(error.missing_scopes)) if isinstance(error, MissingScope) else ""
-    return {
-        "problem": problem_for(error).value,
-        "missing_scopes": missing,
-        "needs_reauth": "yes" if isinstance(error, NeedsReauth) else "",
-    }
+    return EventFailure(
+        action=action,
+        problem=problem_for(error).value,
+        missing_scopes=missing,
+        needs_reauth=isinstance(error, NeedsReauth),
+    )
 
 
-async def calendar_event_failed(ctx: ServiceContext, booking_id: str, payload: Mapping[str, str]) -> None:
+async def failure_reason(ctx: ServiceContext, booking: Booking, failure: EventFailure) -> str:
+    """Put the failure on the host's card; the reason in the host's words for the booking's note."""
+    if not failure.problem:
+        return "an unexpected error occurred."
+    problem = ConnectionProblem(failure.problem)
+    slot = PROVIDER_SLOT[CalendarProviderName(booking.calendar_provider)]
+    await record_problem_code(
+        ctx,
+        booking.host_id,
+        slot,
+        problem,
+        needs_reauth=failure.needs_reauth,
+        missing_scopes=failure.missing_scopes or None,
+    )
+    return describe(problem, wording=wording(ctx, slot), missing_scopes=failure.missing_scopes)
+
+
+async def calendar_event_failed(ctx: ServiceContext, booking_id: str, failure: EventFailure) -> None:
     """The worker gave up on the event: keep the booking, tell the host why, still confirm the invitee."""
     async with ctx.uow() as uow:
         booking = await uow.bookings.get(booking_id)
     if booking is None or booking.calendar_status != CalendarSyncStatus.PENDING:
         return  # already created (a late duplicate run) or already given up: nothing to undo
-    problem = ConnectionProblem(payload["problem"]) if payload.get("problem") else None
-    if problem is not None:
-        slot = PROVIDER_SLOT[CalendarProviderName(booking.calendar_provider)]
-        await record_problem_code(
-            ctx,
-            booking.host_id,
-            slot,
-            problem,
-            needs_reauth=bool(payload.get("needs_reauth")),
-            missing_scopes=payload.get("missing_scopes") or None,
-        )
-        words = wording(ctx, slot)
-        reason = describe(problem, wording=words, missing_scopes=payload.get("missing_scopes", ""))
-    else:
-        reason = "an unexpected error occurred."
+    if booking.status == BookingStatus.CANCELLED:
+        return  # nothing to confirm any more
+    reason = await failure_reason(ctx, booking, failure)
     async with ctx.uow(write=True) as uow:
         booking = await uow.bookings.get(booking_id)
         if booking is None or booking.calendar_status != CalendarSyncStatus.PENDING:

@@ -12,6 +12,7 @@ from workestra.db.sessions import SessionStore
 from workestra.db.unit_of_work import UnitOfWorkFactory
 from workestra.mail import MailSender
 from workestra.security import TokenBox
+from workestra.security.booking_tokens import BookingTokens
 from workestra.security.rate_limit import RateLimiter
 from workestra.services.debounce import Debounce
 
@@ -25,6 +26,7 @@ class ServiceContext:
     mail: MailSender
     base_url: str
     sessions: SessionStore  # browser sessions: the `sessions` table, or Redis when configured
+    booking_tokens: BookingTokens  # the invitee's reschedule and cancel tokens
     rate_limiter: RateLimiter = field(default_factory=RateLimiter)
     # What anonymous calendar reads saw goes onto a host's card at most once a minute per connection.
     public_notes: Debounce = field(default_factory=lambda: Debounce(timedelta(minutes=1)))

@@ -67,6 +67,13 @@ async def spend_slot_read(ctx: ServiceContext, *, client: str | None) -> None:
         )
 
 
+async def spend_booking_change(ctx: ServiceContext, *, client: str | None) -> None:
+    """An invitee's reschedule or cancel (token-guarded; counted before the token is checked)."""
+    spent = await ctx.rate_limiter.spend(Budget.CHANGES_PER_CLIENT, client_key(client))
+    if spent is not None:
+        raise _refused(spent, "Too many changes to bookings from your network. Please try again in {wait}.")
+
+
 @asynccontextmanager
 async def booking_budget(ctx: ServiceContext, *, client: str | None, email: str) -> AsyncIterator[None]:
     """Around a booking attempt: spends the client's budget and the invitee address's (counted

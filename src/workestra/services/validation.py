@@ -63,6 +63,22 @@ def clean_text(value: str, *, field: str, max_length: int, allow_empty: bool = F
     return value
 
 
+def clean_paragraph(value: str, *, field: str, max_length: int) -> str:
+    """Trimmed free text that may span lines (CR LF and CR become LF); other control characters
+    and lone surrogates are refused."""
+    value = check_unicode(value, field=field).replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(value) > max_length:
+        raise InvalidInput(
+            f"The {field} is too long (at most {max_length} characters).",
+            fields={field: f"at most {max_length} characters"},
+        )
+    if _CONTROL.search(value.replace("\n", " ")):
+        raise InvalidInput(
+            f"The {field} contains control characters.", fields={field: "control characters are not allowed"}
+        )
+    return value
+
+
 def normalize_email(value: str, *, field: str = "email") -> str:
     """A deliverable-looking address, lower-cased; InvalidInput otherwise (header injection included)."""
     check_unicode(value, field=field)

@@ -5,7 +5,6 @@ The same runner serves ``workestra serve`` (in-process) and ``workestra worker``
 
 import asyncio
 import contextlib
-import json
 import logging
 from datetime import datetime, timedelta
 
@@ -14,6 +13,7 @@ from workestra.db.models import OutboxJob
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import JobKind, JobStatus
 from workestra.services.context import ServiceContext
+from workestra.services.jobs import InvalidPayload, read_payload
 from workestra.worker.jobs import JOB_HANDLERS, ON_GIVE_UP, POLICIES, Job
 from workestra.worker.retry import (
     DEFAULT_POLICY,
@@ -67,12 +67,18 @@ class Worker:
                     _give_up(uow, row, error, now=now)
                     logger.warning("job %s (%s) given up: %s", row.id, row.kind, error)
                     continue
+                try:
+                    payload = read_payload(JobKind(row.kind), row.payload)
+                except InvalidPayload as invalid:  # a bug, not bad luck: retrying can't help
+                    _give_up(uow, row, invalid, now=now)
+                    logger.error("job %s (%s) given up: %s", row.id, row.kind, invalid)
+                    continue
                 claimed.append(
                     Job(
                         id=row.id,
                         kind=JobKind(row.kind),
                         booking_id=row.booking_id or "",
-                        payload=json.loads(row.payload or "{}"),
+                        payload=payload,
                         attempts=row.attempts,
                     )
                 )
@@ -154,7 +160,7 @@ def _give_up(uow: UnitOfWork, row: OutboxJob, error: Exception, *, now: datetime
     kind = JobKind(row.kind)
     if kind in ON_GIVE_UP:
         follow_up, payload = ON_GIVE_UP[kind]
-        uow.outbox.add(follow_up, now=now, booking_id=row.booking_id, payload=payload(error))
+        uow.outbox.add(follow_up, now=now, booking_id=row.booking_id, payload=payload(error).payload())
 
 
 def _describe(error: Exception) -> str:

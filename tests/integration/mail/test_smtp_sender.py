@@ -31,7 +31,8 @@ def confirmation_email(to: str = "ann@example.com") -> OutgoingEmail:
             "duration_minutes": 30,
             "meeting_url": "https://meet.example/abc",
             "meeting_note": None,
-            "manage_url": None,
+            "reschedule_url": None,
+            "cancel_url": None,
         },
     )
     ics = invitation_ics(

@@ -82,17 +82,18 @@ class BookingRepository:
             )
 
     async def busy(
-        self, host_ids: list[str], starts_at: datetime, ends_at: datetime
+        self, host_ids: list[str], starts_at: datetime, ends_at: datetime, *, excluding: str | None = None
     ) -> list[tuple[str, datetime, datetime]]:
         """Time taken by these hosts' live bookings that overlaps [starts_at, ends_at).
 
         Each booking takes its own time widened by its link's buffers (``buffer_before_minutes``
         before it, ``buffer_after_minutes`` after it), whichever link a new booking is for and
-        whichever came first.
+        whichever came first. ``excluding``: a booking being moved, whose old time doesn't count.
         """
         reach = timedelta(minutes=MAX_BUFFER_MINUTES)
+        query = _BUSY if excluding is None else _BUSY.where(Booking.id != excluding)
         rows = await self._session.execute(
-            _BUSY, {"host_ids": host_ids, "before": ends_at + reach, "after": starts_at - reach}
+            query, {"host_ids": host_ids, "before": ends_at + reach, "after": starts_at - reach}
         )
         return busy_in((BusyRecord(*row) for row in rows), set(host_ids), starts_at, ends_at)
 
@@ -107,8 +108,20 @@ class BookingRepository:
                 raise OverlapViolation(str(booking.id)) from exc
             raise
 
-    async def get(self, booking_id: str) -> Booking | None:
-        return await self._session.get(Booking, booking_id)
+    async def get(self, booking_id: str, *, for_update: bool = False) -> Booking | None:
+        """The booking; ``for_update`` locks its row until the transaction ends (PostgreSQL; the
+        SQLite write transaction already holds the lock)."""
+        return await self._session.get(Booking, booking_id, with_for_update=for_update or None)
+
+    async def save(self, booking: Booking) -> None:
+        """Flush a changed booking; raises OverlapViolation when its new time is refused."""
+        try:
+            async with self._session.begin_nested():
+                await self._session.flush()
+        except IntegrityError as exc:
+            if "ex_bookings_no_overlap" in str(exc.orig):
+                raise OverlapViolation(str(booking.id)) from exc
+            raise
 
     async def for_host(
         self, host_id: str, *, now: datetime, upcoming: bool, limit: int

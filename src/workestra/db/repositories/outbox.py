@@ -1,7 +1,9 @@
 """The outbox: jobs written in the business transaction, claimed by the worker."""
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +24,7 @@ class OutboxRepository:
         *,
         now: datetime,
         booking_id: str | None = None,
-        payload: dict[str, str] | None = None,
+        payload: Mapping[str, Any] | None = None,
         run_after: datetime | None = None,
     ) -> OutboxJob:
         job = OutboxJob(

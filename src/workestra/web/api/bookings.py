@@ -5,7 +5,8 @@ from datetime import UTC
 from fastapi import APIRouter
 
 from workestra.services.booking import BookingView, get_booking, list_bookings
-from workestra.web.api.schemas import BookingOut, HostOut, InviteeOut
+from workestra.services.lifecycle import cancel_as_host
+from workestra.web.api.schemas import BookingOut, HostCancelIn, HostOut, InviteeOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep
 
@@ -27,6 +28,9 @@ def to_out(view: BookingView) -> BookingOut:
         calendar_status=view.calendar_status,
         calendar_event_id=view.calendar_event_id,
         calendar_problem=view.calendar_problem,
+        cancelled_at=view.cancelled_at,
+        cancelled_by=view.cancelled_by,
+        cancel_reason=view.cancel_reason,
     )
 
 
@@ -38,3 +42,13 @@ async def list_all(ctx: CtxDep, host: ApiHost) -> list[BookingOut]:
 @router.get("/{booking_id}", response_model=BookingOut)
 async def get_one(ctx: CtxDep, host: ApiHost, booking_id: str) -> BookingOut:
     return to_out(await get_booking(ctx, host, booking_id))
+
+
+@router.post(
+    "/{booking_id}/cancel",
+    response_model=BookingOut,
+    responses={404: {"description": "Not this host's booking"}, 409: {"description": "Already took place"}},
+)
+async def cancel(ctx: CtxDep, host: ApiHost, booking_id: str, body: HostCancelIn | None = None) -> BookingOut:
+    """Cancel a booking; the invitee is told (with the reason, when given); again answers 200."""
+    return to_out(await cancel_as_host(ctx, host, booking_id, reason=body.reason if body else None))

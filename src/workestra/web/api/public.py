@@ -1,4 +1,4 @@
-"""Public endpoints used by booking pages and embeds: slots and bookings."""
+"""Public endpoints used by booking pages and embeds: slots, bookings, and the invitee's changes."""
 
 from datetime import date, datetime
 from typing import Annotated
@@ -7,18 +7,23 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
+from workestra.enums import BookingStatus
 from workestra.scheduling import Interval
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
-from workestra.services.rate_limits import booking_budget, spend_slot_read
-from workestra.web.api.schemas import BookingIn, HostOut, PublicBookingOut, SlotsOut
+from workestra.services.context import ServiceContext
+from workestra.services.invitee_links import manage_links
+from workestra.services.lifecycle import cancel_as_invitee, reschedule
+from workestra.services.rate_limits import booking_budget, spend_booking_change, spend_slot_read
+from workestra.web.api.schemas import BookingIn, CancelIn, HostOut, PublicBookingOut, RescheduleIn, SlotsOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ClientAddress, CtxDep
 
 router = APIRouter(prefix="/public", tags=["public"], route_class=ApiRoute)
 
 
-def public_booking_out(view: BookingView, tz: ZoneInfo) -> PublicBookingOut:
+def public_booking_out(ctx: ServiceContext, view: BookingView, tz: ZoneInfo) -> PublicBookingOut:
+    links = manage_links(ctx, view.id) if view.manageable and view.status is BookingStatus.CONFIRMED else None
     return PublicBookingOut(
         id=view.id,
         status=view.status,
@@ -26,6 +31,8 @@ def public_booking_out(view: BookingView, tz: ZoneInfo) -> PublicBookingOut:
         end=view.ends_at.astimezone(tz).isoformat(),
         host=HostOut(name=view.host_name, email=view.host_email),
         meeting_url=view.meeting_url,
+        cancel_url=links.cancel_url if links else None,
+        reschedule_url=links.reschedule_url if links else None,
     )
 
 
@@ -81,4 +88,39 @@ async def create_booking(ctx: CtxDep, client: ClientAddress, slug: str, body: Bo
         view = await book(
             ctx, slug, start=body.start, name=body.name, email=body.email, timezone=body.timezone
         )
-    return public_booking_out(view, ZoneInfo(view.invitee_timezone))
+    return public_booking_out(ctx, view, ZoneInfo(view.invitee_timezone))
+
+
+CHANGE_RESPONSES: dict[int | str, dict[str, object]] = {
+    404: {"description": "Unknown booking, wrong token, or the meeting has passed"},
+    422: {"description": "Invalid input"},
+    429: {"description": "Too many changes from this client; see Retry-After"},
+}
+
+
+@router.post("/bookings/{booking_id}/cancel", response_model=PublicBookingOut, responses=CHANGE_RESPONSES)
+async def cancel_booking(
+    ctx: CtxDep, client: ClientAddress, booking_id: str, body: CancelIn
+) -> PublicBookingOut:
+    """The invitee cancels with their token; again answers 200 with the booking unchanged."""
+    await spend_booking_change(ctx, client=client)
+    view = await cancel_as_invitee(ctx, booking_id, token=body.token, reason=body.reason)
+    return public_booking_out(ctx, view, ZoneInfo(view.invitee_timezone))
+
+
+@router.post(
+    "/bookings/{booking_id}/reschedule",
+    response_model=PublicBookingOut,
+    responses={
+        **CHANGE_RESPONSES,
+        409: {"description": "The new slot is not free, or the booking is cancelled"},
+        503: {"description": "Calendar unreadable"},
+    },
+)
+async def reschedule_booking(
+    ctx: CtxDep, client: ClientAddress, booking_id: str, body: RescheduleIn
+) -> PublicBookingOut:
+    """The invitee moves the booking (same id, same duration) with their token."""
+    await spend_booking_change(ctx, client=client)
+    view = await reschedule(ctx, booking_id, token=body.token, start=body.start, timezone=body.timezone)
+    return public_booking_out(ctx, view, ZoneInfo(view.invitee_timezone))

@@ -23,18 +23,41 @@ class BookingIn(BaseModel):
     timezone: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class CancelIn(BaseModel):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str | None, Field(max_length=20_000)] = None
+
+
+class RescheduleIn(BaseModel):
+    token: Annotated[str, Field(min_length=1, max_length=200)]
+    start: AwareDatetime = Field(description="An offered slot start, ISO-8601 with offset")
+    timezone: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class HostCancelIn(BaseModel):
+    reason: Annotated[str | None, Field(max_length=20_000)] = None
+
+
 class HostOut(BaseModel):
     name: str
     email: str
 
 
-class PublicBookingOut(BaseModel):
+class BookingBase(BaseModel):
     id: str
-    status: str
+    status: str  # confirmed | cancelled
     start: str
     end: str
     host: HostOut
     meeting_url: str | None
+
+
+class PublicBookingOut(BookingBase):
+    """What the invitee gets back: with their private pages (the token in each is their secret;
+    null once cancelled). Never part of what the host's API answers."""
+
+    cancel_url: str | None
+    reschedule_url: str | None
 
 
 class InviteeOut(BaseModel):
@@ -43,7 +66,7 @@ class InviteeOut(BaseModel):
     timezone: str
 
 
-class BookingOut(PublicBookingOut):
+class BookingOut(BookingBase):
     title: str
     link_id: str
     invitee: InviteeOut
@@ -51,6 +74,9 @@ class BookingOut(PublicBookingOut):
     calendar_status: str
     calendar_event_id: str | None
     calendar_problem: str | None
+    cancelled_at: datetime | None
+    cancelled_by: str | None  # invitee | host
+    cancel_reason: str | None
 
 
 class HoursRange(BaseModel):
