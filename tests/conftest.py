@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx2
 import pytest
 
+from tests.support.calendars import GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET
 from tests.support.databases import postgres_database
 from tests.support.sandbox import SandboxControl
 from tests.support.server import LiveServer, free_port
@@ -21,8 +22,6 @@ __all__ = ["smtp_sink"]
 TEST_SECRET = "test-secret-key-0123456789abcdef-not-for-production"
 CLIENT_ID = "00000000-0000-4000-8000-00000000c11e"
 CLIENT_SECRET = "sandbox-client-secret"
-GOOGLE_CLIENT_ID = "123456789012-sandbox.apps.googleusercontent.test"
-GOOGLE_CLIENT_SECRET = "sandbox-google-client-secret"
 
 
 @pytest.fixture(scope="session")
