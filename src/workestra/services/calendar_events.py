@@ -7,7 +7,6 @@ confirms the invitee and tells the host, on the booking and on the card.
 """
 
 import logging
-from zoneinfo import ZoneInfo
 
 from workestra.calendars.base import Attendee, CreatedEvent, EventDraft
 from workestra.calendars.errors import CalendarError, MeetingLinkPending, MissingScope, NeedsReauth
@@ -23,7 +22,7 @@ from workestra.enums import (
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
 from workestra.services.jobs import EventFailure, FailedAction
-from workestra.services.notifications import format_when, queue_emails
+from workestra.services.notifications import queue_emails
 from workestra.services.problems import (
     MEETING_LINK_PROBLEMS,
     describe,
@@ -81,15 +80,14 @@ async def create_calendar_event(ctx: ServiceContext, booking_id: str) -> None:
 
 
 def event_draft(ctx: ServiceContext, booking: Booking, link: BookingLink) -> EventDraft:
-    """The provider event of a booking as it stands now (created, or moved to its new time)."""
-    link_tz = ZoneInfo(link.timezone)
+    """The provider event of a booking as it stands now (created, or moved to its new time). The
+    body names no time: a move may leave the body as it was (Graph keeps a Teams meeting's body)."""
     return EventDraft(
         idempotency_key=booking.id,
         subject=f"{link.title} — {booking.invitee_name}",
         body_text=(
             f"{link.title} booked via Workestra.\n\n"
             f"Invitee: {booking.invitee_name} <{booking.invitee_email}>\n"
-            f"When: {format_when(booking.starts_at, booking.ends_at, link_tz)}\n"
             f"Invitee's time zone: {booking.invitee_timezone}\n\n"
             f"To reschedule or cancel, reply to the invitee or manage the booking at "
             f"{ctx.base_url}/calendar"
@@ -158,8 +156,13 @@ async def _settle_meeting_link(
 ) -> None:
     async with ctx.uow(write=True) as uow:
         booking = await uow.bookings.get(booking_id)
-        queued = {job.kind for job in await uow.outbox.for_booking(booking_id)}
-        if booking is None or booking.meeting_url or JobKind.SEND_CONFIRMATION in queued:
+        jobs = await uow.outbox.for_booking(booking_id)  # oldest first
+        waits = [job.created_at for job in jobs if job.kind == JobKind.AWAIT_MEETING_LINK]
+        confirmed = any(
+            job.kind == JobKind.SEND_CONFIRMATION and (not waits or job.created_at >= waits[-1])
+            for job in jobs
+        )  # since this event's wait began (a moved booking was confirmed once before)
+        if booking is None or booking.meeting_url or confirmed:
             return  # a duplicate run got here first
         booking.meeting_url = join_url
         booking.calendar_problem = note

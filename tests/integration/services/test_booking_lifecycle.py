@@ -17,6 +17,7 @@ from tests.support.calendars import (
     a_link,
     at,
     booked,
+    connect,
     connected_host,
     run_worker,
     starts,
@@ -35,6 +36,7 @@ from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
 from workestra.services.invitee_links import manage_links
 from workestra.services.lifecycle import cancel_as_host, cancel_as_invitee, invitee_booking, reschedule
+from workestra.services.pools import join_pool, pool_places
 
 
 @pytest.fixture(params=list(HARNESSES))
@@ -65,12 +67,15 @@ def text_of(message: EmailMessage) -> str:
     return content.replace("\r\n", "\n")
 
 
-async def mail_to(sink: SmtpSink, address: str, subject: str) -> EmailMessage:
-    """The first message to ``address`` whose subject starts with ``subject``."""
+async def mail_to(sink: SmtpSink, address: str, subject: str, *, containing: str = "") -> EmailMessage:
+    """The first message to ``address`` whose subject starts with ``subject`` (and whose text
+    contains ``containing``)."""
 
     async def found() -> EmailMessage | None:
         for message in list(sink.messages):
-            if address.lower() in str(message["To"]).lower() and str(message["Subject"]).startswith(subject):
+            if address.lower() not in str(message["To"]).lower():
+                continue
+            if str(message["Subject"]).startswith(subject) and containing in text_of(message):
                 return message
         return None
 
@@ -342,3 +347,55 @@ async def test_the_reason_is_plain_text_of_bounded_length(ctx: ServiceContext) -
             await cancel_as_invitee(ctx, made.id, token=token, reason=reason)
     assert (await get_booking(ctx, host, made.id)).status is BookingStatus.CONFIRMED
     assert (await cancel_as_invitee(ctx, made.id, token=token, reason="  ")).cancel_reason is None
+
+
+# --- round robin: the same rep when free, else the next by rotation, and the event follows ---------
+
+
+async def test_a_round_robin_reschedule_keeps_the_rep_when_free_and_moves_the_event_when_not(
+    ctx: ServiceContext, sandbox: SandboxControl, smtp_sink: SmtpSink
+) -> None:
+    microsoft, google = HARNESSES["microsoft"], HARNESSES["google"]
+    alice = await connected_host(ctx, sandbox, microsoft)
+    await google.setup(sandbox, ctx.base_url)
+    gus = (await make_host(ctx, name="Gus"))[1]
+    await connect(ctx, gus, google)
+    link = await make_link(
+        ctx,
+        alice,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        round_robin_members=[alice.email, gus.email],
+        auto_meeting_link=True,
+        title="Pool",
+    )
+    [place] = await pool_places(ctx, gus)
+    await join_pool(ctx, gus, place.member_id)
+    await google.busy(sandbox, at(9), at(10))  # Gus is busy at 9: Alice gets it
+    made = await booked(ctx, link, at(9))
+    assert made.host_email == alice.email
+    await run_worker(ctx)
+    token = token_of(manage_links(ctx, made.id).reschedule_url)
+
+    kept = await reschedule(ctx, made.id, token=token, start=at(11), timezone="UTC")
+    assert kept.host_email == alice.email  # still free: the same rep
+    await run_worker(ctx)
+    [event] = await microsoft.events(sandbox)
+    assert event.start == at(11)
+
+    await microsoft.busy(sandbox, at(15), at(16))  # Alice is busy at 15: Gus takes it over
+    moved = await reschedule(ctx, made.id, token=token, start=at(15), timezone="UTC")
+    assert moved.host_email == gus.email
+    await run_worker(ctx)
+    assert await microsoft.events(sandbox) == []  # off Alice's calendar
+    [on_google] = await google.events(sandbox)
+    assert on_google.start == at(15)
+    assert on_google.attendees == ("ivo@example.test",)
+    stored = await get_booking(ctx, alice, made.id)  # the link's owner sees it
+    assert stored.meeting_url == on_google.join_url  # a Meet link now, from Gus's calendar
+    assert stored.meeting_url is not None
+    assert stored.meeting_url.startswith(google.meeting_url_prefix)
+    await mail_to(smtp_sink, alice.email, "Cancelled")  # Alice is told it left her calendar
+    await mail_to(smtp_sink, gus.email, "New booking")  # Gus as for a new booking
+    confirmation = await mail_to(smtp_sink, "ivo@example.test", "Confirmed", containing=stored.meeting_url)
+    assert "with Gus" in str(confirmation["Subject"])
