@@ -14,17 +14,19 @@ from workestra.services.users import Host, get_host, host_for_api_key
 from workestra.web.sessions import anonymous_id
 
 
-def _ctx(request: Request) -> ServiceContext:
+# Dependencies are `async def` even when they don't await: FastAPI runs a plain function in its
+# thread pool, a thread hop per dependency on every request.
+async def _ctx(request: Request) -> ServiceContext:
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def _client_address(request: Request) -> str | None:
+async def _client_address(request: Request) -> str | None:
     """The caller's address: the peer, or what a trusted proxy says (WORKESTRA_FORWARDED_ALLOW_IPS)."""
     return request.client.host if request.client else None
 
