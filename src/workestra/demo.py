@@ -8,7 +8,10 @@ through the WORKESTRA_MICROSOFT_* and WORKESTRA_GOOGLE_* URLs.
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx2
 
@@ -17,11 +20,13 @@ from workestra.cli import serve_app
 from workestra.clock import SystemClock
 from workestra.config import Settings, load_settings
 from workestra.db.migrate import upgrade_to_head
+from workestra.enums import IntegrationProvider
 from workestra.errors import Conflict
 from workestra.sandbox import SandboxServer
 from workestra.services.booking_links import LinkInput, create_link, list_links
+from workestra.services.connections import complete_connection, start_connection
 from workestra.services.context import ServiceContext
-from workestra.services.users import authenticate, create_user
+from workestra.services.users import Host, authenticate, create_user
 
 logger = logging.getLogger(__name__)
 
@@ -29,8 +34,13 @@ DEMO_CLIENT_ID = "11111111-2222-4333-8444-555555555555"
 DEMO_CLIENT_SECRET = "demo-sandbox-secret"  # noqa: S105  (the sandbox's app registration)
 DEMO_GOOGLE_CLIENT_ID = "123456789012-demo.apps.googleusercontent.test"
 DEMO_GOOGLE_CLIENT_SECRET = "demo-google-sandbox-secret"  # noqa: S105  (the sandbox's app)
-DEMO_HOST = ("hana@workestra.test", "Hana Host", "workestra-demo")
-DEMO_GOOGLE_HOST = ("gus@workestra.test", "Gus Google", "workestra-demo")
+DEMO_SESSION = "workestra-demo-seed"
+DEMO_ZONE = ZoneInfo("Europe/Berlin")
+CALENDAR_NAMES = {
+    IntegrationProvider.MICROSOFT_CALENDAR: "Microsoft 365, connected",
+    IntegrationProvider.GOOGLE_CALENDAR: "Google Calendar, connected",
+    None: "no calendar",
+}
 GOOGLE_ACCOUNT = {
     "email": "gus@fabrikam.test",
     "name": "Gus Fabrikam",
@@ -58,9 +68,12 @@ SANDBOX_USERS = [
 WEEKDAYS_9_TO_5 = {d: [("09:00", "17:00")] for d in ("monday", "tuesday", "wednesday", "thursday", "friday")}
 
 
-def _tomorrow_at_nine() -> datetime:
-    tomorrow = SystemClock().now() + timedelta(days=1)
-    return tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+def next_workday_at_nine() -> datetime:
+    """9:00 in Berlin on the next weekday: where the demo's meetings sit, inside the links' hours."""
+    day = SystemClock().now().astimezone(DEMO_ZONE).date() + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, 9, tzinfo=DEMO_ZONE)
 
 
 async def _seed_google(client: httpx2.AsyncClient, settings: Settings) -> None:
@@ -72,7 +85,7 @@ async def _seed_google(client: httpx2.AsyncClient, settings: Settings) -> None:
     (await client.post("/_sandbox/google/apps", json=app)).raise_for_status()
     (await client.post("/_sandbox/google/accounts", json=GOOGLE_ACCOUNT)).raise_for_status()
     for hours, summary in ((2, "Design review (booked in Google Calendar)"), (6, "Team standup")):
-        start = _tomorrow_at_nine() + timedelta(hours=hours)
+        start = next_workday_at_nine() + timedelta(hours=hours)
         event = {
             "summary": summary,
             "start": start.isoformat(),
@@ -98,9 +111,9 @@ async def _seed_sandbox(sandbox: SandboxServer, settings: Settings) -> None:
         ).raise_for_status()
         for user in SANDBOX_USERS:
             (await client.post("/_sandbox/microsoft/users", json=user)).raise_for_status()
-        tomorrow = _tomorrow_at_nine()
+        day = next_workday_at_nine()
         for hours, subject in ((1, "Roadmap review (booked in Outlook)"), (5, "Customer call")):
-            start = tomorrow + timedelta(hours=hours)
+            start = day + timedelta(hours=hours)
             (
                 await client.post(
                     "/_sandbox/microsoft/users/alice@contoso.test/events",
@@ -114,36 +127,73 @@ async def _seed_sandbox(sandbox: SandboxServer, settings: Settings) -> None:
             ).raise_for_status()
 
 
-DEMO_LINKS: dict[tuple[str, str, str], tuple[tuple[str, str, str, bool], ...]] = {
-    DEMO_HOST: (
-        ("hana-intro", "Intro call (no calendar)", "none", False),
-        ("hana-teams", "Teams call (Microsoft 365)", "microsoft", True),
+@dataclass(frozen=True, slots=True)
+class DemoHost:
+    """A Workestra host of the demo, their links, and the sandbox account their calendar is on."""
+
+    email: str
+    name: str
+    provider: IntegrationProvider | None  # connected at start-up, so their booking pages work at once
+    calendar_account: str | None
+    links: tuple[tuple[str, str, str, bool], ...]  # slug, title, calendar provider, meeting link
+    password: str = "workestra-demo"  # noqa: S105  (printed for the newcomer)
+
+
+DEMO_HOSTS = (
+    DemoHost(
+        "hana@workestra.test",
+        "Hana Host",
+        IntegrationProvider.MICROSOFT_CALENDAR,
+        "alice@contoso.test",
+        (
+            ("hana-intro", "Intro call (no calendar)", "none", False),
+            ("hana-teams", "Teams call (Microsoft 365)", "microsoft", True),
+        ),
     ),
-    DEMO_GOOGLE_HOST: (("gus-meet", "Meet call (Google Calendar)", "google", True),),
+    DemoHost(
+        "gus@workestra.test",
+        "Gus Google",
+        IntegrationProvider.GOOGLE_CALENDAR,
+        "gus@fabrikam.test",
+        (("gus-meet", "Meet call (Google Calendar)", "google", True),),
+    ),
+    DemoHost(
+        "nina@workestra.test",
+        "Nina No-Calendar",
+        None,
+        None,
+        (("nina-chat", "Quick chat (weekly hours only)", "none", False),),
+    ),
+)
+AUTO_CONSENT = {
+    IntegrationProvider.MICROSOFT_CALENDAR: "/_sandbox/microsoft/auto-consent",
+    IntegrationProvider.GOOGLE_CALENDAR: "/_sandbox/google/auto-consent",
 }
 
 
-async def _seed_workestra(settings: Settings) -> list[str]:
+async def _seed_workestra(settings: Settings, sandbox: SandboxServer) -> list[str]:
     await upgrade_to_head(settings.database_url)
     runtime = build_runtime(settings)
     try:
         slugs: list[str] = []
-        for account, links in DEMO_LINKS.items():
-            slugs += await _seed_host(runtime.ctx, account, links)
+        async with httpx2.AsyncClient(base_url=sandbox.url, timeout=10) as client:
+            for demo_host in DEMO_HOSTS:
+                host = await _seed_host(runtime.ctx, demo_host)
+                await _connect(runtime.ctx, client, host, demo_host)
+                slugs += [slug for slug, *_ in demo_host.links]
         return slugs
     finally:
         await runtime.aclose()
 
 
-async def _seed_host(
-    ctx: ServiceContext, account: tuple[str, str, str], links: tuple[tuple[str, str, str, bool], ...]
-) -> list[str]:
-    email, name, password = account
+async def _seed_host(ctx: ServiceContext, demo: DemoHost) -> Host:
     with contextlib.suppress(Conflict):  # seeded by an earlier run
-        await create_user(ctx, email=email, name=name, password=password, timezone="Europe/Berlin")
-    host = await authenticate(ctx, email=email, password=password)
+        await create_user(
+            ctx, email=demo.email, name=demo.name, password=demo.password, timezone="Europe/Berlin"
+        )
+    host = await authenticate(ctx, email=demo.email, password=demo.password)
     existing = {link.slug for link in await list_links(ctx, host)}
-    for slug, title, provider, meeting in links:
+    for slug, title, provider, meeting in demo.links:
         if slug not in existing:
             await create_link(
                 ctx,
@@ -159,7 +209,33 @@ async def _seed_host(
                     slot_interval_minutes=30,
                 ),
             )
-    return [slug for slug, *_ in links]
+    return host
+
+
+async def _connect(ctx: ServiceContext, sandbox: httpx2.AsyncClient, host: Host, demo: DemoHost) -> None:
+    """Connect the host's calendar through the real OAuth flow, the sandbox consenting for them (a
+    fresh sandbox each start: earlier runs' tokens are dead). The consent page is switched back on
+    afterwards, so a newcomer who disconnects and reconnects sees it."""
+    if demo.provider is None or demo.calendar_account is None:
+        return
+    consent = AUTO_CONSENT[demo.provider]
+    (await sandbox.post(consent, json={"email": demo.calendar_account})).raise_for_status()
+    try:
+        url = await start_connection(ctx, host, demo.provider, session_id=DEMO_SESSION)
+        async with httpx2.AsyncClient(timeout=10) as browser:
+            answer = await browser.get(url)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers.get("location", "")).query).items()}
+        await complete_connection(
+            ctx,
+            host,
+            demo.provider,
+            session_id=DEMO_SESSION,
+            state=query.get("state"),
+            code=query.get("code"),
+            error=query.get("error"),
+        )
+    finally:
+        (await sandbox.post(consent, json={"email": None})).raise_for_status()
 
 
 def run_demo(*, host: str, port: int, sandbox_port: int = 0) -> None:
@@ -181,19 +257,21 @@ def run_demo(*, host: str, port: int, sandbox_port: int = 0) -> None:
             google_calendar_url=sandbox.google_calendar_url,
         )
         asyncio.run(_seed_sandbox(sandbox, settings))
-        slugs = asyncio.run(_seed_workestra(settings))
+        slugs = asyncio.run(_seed_workestra(settings, sandbox))
         base = settings.base_url
         lines = [
             "",
             "Workestra demo is running (SQLite, sandbox providers, demo data).",
             f"  Open:            {base}/",
-            f"  Host login:      {base}/login  as {DEMO_HOST[0]} / {DEMO_HOST[2]} (Microsoft 365), "
-            f"or {DEMO_GOOGLE_HOST[0]} / {DEMO_GOOGLE_HOST[2]} (Google)",
+            *(
+                f"  Host login:      {base}/login  as {h.email} / {h.password}  ({h.name}: "
+                f"{CALENDAR_NAMES[h.provider]})"
+                for h in DEMO_HOSTS
+            ),
             *(f"  Booking page:    {base}/book/{slug}" for slug in slugs),
-            f"  Connect M365:    {base}/settings/connected-accounts  (sandbox sign-in: "
-            f"{SANDBOX_USERS[0]['email']} / {SANDBOX_USERS[0]['password']})",
-            f"  Connect Google:  {base}/settings/connected-accounts  (sandbox sign-in: "
-            f"{GOOGLE_ACCOUNT['email']} / {GOOGLE_ACCOUNT['password']})",
+            f"  Reconnect:       {base}/settings/connected-accounts  (sandbox sign-in: "
+            f"{SANDBOX_USERS[0]['email']} / {SANDBOX_USERS[0]['password']} for Microsoft, "
+            f"{GOOGLE_ACCOUNT['email']} / {GOOGLE_ACCOUNT['password']} for Google)",
             f"  Sandbox:         {sandbox.url}",
             f"  Sandbox mailbox: {sandbox.url}/_sandbox/microsoft/users/alice@contoso.test/events",
             f"  Sandbox calendar: {sandbox.url}/_sandbox/google/accounts/{GOOGLE_ACCOUNT['email']}/events",
