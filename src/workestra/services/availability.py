@@ -19,7 +19,7 @@ from workestra.scheduling import MAX_BUFFER_MINUTES, Interval, SlotPolicy, avail
 from workestra.services.booking_links import SLUG, LinkView, to_view
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
-from workestra.services.problems import note_public_read
+from workestra.services.problems import TRANSIENT_PROBLEMS, note_public_read, problem_for
 from workestra.services.validation import check_timezone
 
 logger = logging.getLogger(__name__)
@@ -187,6 +187,23 @@ def _bookable(
     return Interval(start, end) if start < end else None
 
 
+HOST_MUST_ACT = (
+    "The host's calendar connection needs the host's attention (it has to be reconnected), so no "
+    "times can be offered until then. Please let the host know, or try again later."
+)
+TRY_AGAIN = (
+    "The host's calendar can't be read right now, so no times can be offered. "
+    "Please try again in a few minutes."
+)
+
+
+def unreadable(failures: list[CalendarError]) -> CalendarUnavailable:
+    """What an invitee is told when no calendar could be read: wait a little for an outage; ask
+    the host when only the host can fix it (a dead grant, a missing permission, no calendar)."""
+    passing = any(problem_for(error) in TRANSIENT_PROBLEMS for error in failures)
+    return CalendarUnavailable(TRY_AGAIN if passing else HOST_MUST_ACT)
+
+
 async def _free_slots(
     ctx: ServiceContext,
     link: LinkView,
@@ -218,8 +235,5 @@ async def _free_slots(
         ):
             starts.setdefault(slot.start, slot)
     if failures and len(failures) == len(hosts):
-        raise CalendarUnavailable(
-            "The host's calendar can't be read right now, so no times can be offered. "
-            "Please try again in a few minutes."
-        )
+        raise unreadable(failures)
     return [starts[k] for k in sorted(starts)]

@@ -4,6 +4,9 @@ from fastapi import APIRouter, Response
 
 from workestra.services import booking_links as links
 from workestra.services.booking_links import LinkInput, LinkView
+from workestra.services.context import ServiceContext
+from workestra.services.link_health import link_warnings
+from workestra.services.users import Host
 from workestra.web.api.schemas import HoursRange, LinkIn, LinkOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep, SettingsDep
@@ -20,7 +23,7 @@ def to_input(body: LinkIn) -> LinkInput:
     return LinkInput(**data)
 
 
-def to_out(view: LinkView, base_url: str) -> LinkOut:
+def to_out(view: LinkView, base_url: str, warnings: list[str] | None = None) -> LinkOut:
     return LinkOut(
         id=view.id,
         slug=view.slug,
@@ -38,27 +41,37 @@ def to_out(view: LinkView, base_url: str) -> LinkOut:
         booking_horizon_days=view.booking_horizon_days,
         round_robin_members=view.round_robin_members,
         booking_page_url=f"{base_url}/book/{view.slug}",
+        warnings=warnings or [],
     )
+
+
+async def _out(ctx: ServiceContext, host: Host, base_url: str, views: list[LinkView]) -> list[LinkOut]:
+    warnings = await link_warnings(ctx, host, views)
+    return [to_out(v, base_url, warnings[v.id]) for v in views]
 
 
 @router.post("", response_model=LinkOut, status_code=201)
 async def create(ctx: CtxDep, settings: SettingsDep, host: ApiHost, body: LinkIn) -> LinkOut:
-    return to_out(await links.create_link(ctx, host, to_input(body)), settings.base_url)
+    [out] = await _out(ctx, host, settings.base_url, [await links.create_link(ctx, host, to_input(body))])
+    return out
 
 
 @router.get("", response_model=list[LinkOut])
 async def list_all(ctx: CtxDep, settings: SettingsDep, host: ApiHost) -> list[LinkOut]:
-    return [to_out(v, settings.base_url) for v in await links.list_links(ctx, host)]
+    return await _out(ctx, host, settings.base_url, await links.list_links(ctx, host))
 
 
 @router.get("/{link_id}", response_model=LinkOut)
 async def get_one(ctx: CtxDep, settings: SettingsDep, host: ApiHost, link_id: str) -> LinkOut:
-    return to_out(await links.get_link(ctx, host, link_id), settings.base_url)
+    [out] = await _out(ctx, host, settings.base_url, [await links.get_link(ctx, host, link_id)])
+    return out
 
 
 @router.patch("/{link_id}", response_model=LinkOut)
 async def update(ctx: CtxDep, settings: SettingsDep, host: ApiHost, link_id: str, body: LinkIn) -> LinkOut:
-    return to_out(await links.update_link(ctx, host, link_id, to_input(body)), settings.base_url)
+    view = await links.update_link(ctx, host, link_id, to_input(body))
+    [out] = await _out(ctx, host, settings.base_url, [view])
+    return out
 
 
 @router.delete("/{link_id}", status_code=204)

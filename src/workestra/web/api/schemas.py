@@ -122,6 +122,9 @@ class LinkOut(BaseModel):
     booking_horizon_days: int
     round_robin_members: list[str] | None
     booking_page_url: str
+    # What stops the link from working, in the host's words (its calendar isn't connected, needs a
+    # reconnect, can't make the meeting link); empty when it works.
+    warnings: list[str] = []
 
 
 class ProblemOut(BaseModel):

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from workestra.errors import Conflict, InvalidInput
 from workestra.services.booking_links import (
     WEEKDAYS,
+    LinkView,
     create_link,
     delete_link,
     get_link,
@@ -15,6 +16,8 @@ from workestra.services.booking_links import (
     update_link,
 )
 from workestra.services.connections import list_connections
+from workestra.services.context import ServiceContext
+from workestra.services.link_health import link_warnings
 from workestra.services.users import Host
 from workestra.services.validation import offered_timezones
 from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
@@ -56,15 +59,25 @@ def _form_page(
     return render(request, "settings/link_form.html", context, host=host, status_code=status_code)
 
 
+async def _flash_saved(request: Request, ctx: ServiceContext, host: Host, view: LinkView, saved: str) -> None:
+    """Saved, and what stops the link from working (told now, not by the first invitee)."""
+    warnings = (await link_warnings(ctx, host, [view]))[view.id]
+    if warnings:
+        flash(request, " ".join([saved, "But:", *warnings]), "error")
+    else:
+        flash(request, saved)
+
+
 @router.get("/booking-links")
 async def booking_links(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
     links = await list_links(ctx, host)
-    return render(
-        request,
-        "settings/links.html",
-        {"links": links, "provider_labels": PROVIDER_LABELS, "base_url": ctx.base_url},
-        host=host,
-    )
+    context = {
+        "links": links,
+        "warnings": await link_warnings(ctx, host, links),
+        "provider_labels": PROVIDER_LABELS,
+        "base_url": ctx.base_url,
+    }
+    return render(request, "settings/links.html", context, host=host)
 
 
 @router.get("/booking-links/new")
@@ -86,7 +99,9 @@ async def create(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
             error=exc,
             status_code=STATUS[exc.code],
         )
-    flash(request, f"Created “{view.title}”. Its booking page is /book/{view.slug}.")
+    await _flash_saved(
+        request, ctx, host, view, f"Created “{view.title}”. Its booking page is /book/{view.slug}."
+    )
     return see_other(LINKS)
 
 
@@ -110,7 +125,7 @@ async def update(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
             error=exc,
             status_code=STATUS[exc.code],
         )
-    flash(request, f"Saved “{view.title}”.")
+    await _flash_saved(request, ctx, host, view, f"Saved “{view.title}”.")
     return see_other(LINKS)
 
 
