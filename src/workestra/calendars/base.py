@@ -6,7 +6,7 @@ the database: credentials come in through a ``CredentialSource`` the services la
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from workestra.calendars.errors import CalendarError
 from workestra.enums import AccountKind, CalendarProviderName
@@ -176,4 +176,23 @@ class OAuthClient(Protocol):
 
     def authorization_error(self, error: str, description: str | None) -> CalendarError:
         """The provider error a callback's ``error``/``error_description`` stand for."""
+        ...
+
+
+@runtime_checkable
+class AdminConsentClient(Protocol):
+    """An identity provider whose organisations' admins can approve the app for all their users.
+
+    Optional beside ``OAuthClient`` (only some providers have it); services ask with ``isinstance``.
+    Nothing is issued: after the approval each user connects through the ordinary flow.
+    """
+
+    def admin_consent_url(self, *, state: str, redirect_uri: str, tenant: str | None = None) -> str:
+        """Where an admin approves the app; ``tenant`` is the organisation (directory) id when
+        known, else any organisation whose admin signs in."""
+        ...
+
+    def admin_consent_error(self, error: str, description: str | None) -> CalendarError:
+        """The approval callback's ``error``: ConsentDeclined when the admin said no,
+        AdminConsentRequired when who signed in can't approve for the organisation."""
         ...

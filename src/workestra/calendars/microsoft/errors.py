@@ -30,7 +30,15 @@ _REVOKED = frozenset({50173, 70000, 70043})  # password reset, revoked sessions,
 _CONSENT_MISSING = frozenset({65001})  # DelegationDoesNotExist
 _INTERACTION = frozenset({50076, 50079, 53003, 50058})  # MFA, MFA enrolment, CA block, no session
 _USER_DECLINED = frozenset({65004})
-_ADMIN_CONSENT = frozenset({90094, 90095})
+# Only an admin of the tenant can grant what is asked (application-sign-in-unexpected-user-consent-
+# error.md): 90093 not authorised / user consent turned off by policy, 90094 AdminConsentRequired,
+# 90095 the admin-consent-workflow request, 900941 AdminConsentRequiredDueToRiskyApp (an unverified
+# publisher, which every self-hosted registration is).
+_ADMIN_CONSENT = frozenset({90093, 90094, 90095, 900941})
+# How the admin-consent endpoint says the admin said no: the reference's example is
+# consent_required + AADSTS65004 (v2-admin-consent.md); access_denied as on /authorize (A3), and
+# permission_denied (PROVIDER-APIS A9) are accepted too.
+_DECLINED_ERRORS = frozenset({"access_denied", "consent_required", "permission_denied"})
 
 # On a code exchange these still mean what they say (grant the permissions, pass MFA) rather than
 # "that code was spent".
@@ -119,6 +127,10 @@ def token_error(response: httpx2.Response, *, refreshing: bool) -> CalendarError
         return ProviderUnavailable(detail, retry_after=retry_after)
     if body.error in _REAUTH_ERRORS:
         reason = _reauth_reason(body)
+        if not refreshing and reason == "consent_missing":
+            # The host has just been through the consent screen, and still no delegation exists
+            # (65001, consent_required): the tenant lets no user grant it, only its admin can.
+            return AdminConsentRequired(detail)
         if not refreshing and body.error == "invalid_grant" and reason not in _ASK_THE_USER:
             # The code itself was refused: redeemed already (54005), expired (70008), issued for
             # another client or redirect URI. Starting the connect flow again is the whole fix.
@@ -138,21 +150,52 @@ def authorization_error(
 ) -> CalendarError:
     """The ``error`` of the authorize redirect (PROVIDER-APIS A3) → what to tell the host.
 
-    The redirect carries no ``error_codes``; the AADSTS number leads the description and is in
-    ``error_uri`` (``?code=65004``), so that number is the structured key here.
+    The AADSTS number (``_redirect_codes``) is the structured key here, with ``error``.
     """
-    codes = {int(c) for c in _AADSTS.findall(error_description)}
-    if error_uri:
-        codes.update(int(c) for c in _ERROR_URI_CODE.findall(error_uri))
+    codes = _redirect_codes(error_description, error_uri)
     detail = f"authorize error={error} codes={sorted(codes)}"
     if codes & _ADMIN_CONSENT:
         return AdminConsentRequired(detail)
     # User pressed Cancel: access_denied today, consent_required in older reports (A3).
     if error in ("access_denied", "consent_required") and codes & _USER_DECLINED:
         return ConsentDeclined(detail)
+    # The interactive sign-in ended without consent and without the user declining it: the tenant
+    # keeps users from consenting (consent_required; 65001 DelegationDoesNotExist, also behind an
+    # interaction_required). Workestra never sends prompt=none, so this is no "sign in silently".
+    if error == "consent_required" or codes & _CONSENT_MISSING:
+        return AdminConsentRequired(detail)
     if error in _TRANSIENT_ERRORS:
         return ProviderUnavailable(detail)
     return ProviderRejected(detail)
+
+
+def admin_consent_error(
+    error: str, error_description: str = "", error_uri: str | None = None
+) -> CalendarError:
+    """The ``error`` of the admin-consent endpoint's redirect (v2-admin-consent.md, "Error
+    response"; it carries ``admin_consent=True`` too, so ``error`` is what tells a refusal).
+
+    ConsentDeclined: the admin refused. AdminConsentRequired: who signed in can't grant it for the
+    organisation (not an admin): the link must go to one who can.
+    """
+    codes = _redirect_codes(error_description, error_uri)
+    detail = f"adminconsent error={error} codes={sorted(codes)}"
+    if codes & _ADMIN_CONSENT:
+        return AdminConsentRequired(detail)
+    if error in _DECLINED_ERRORS or codes & _USER_DECLINED:
+        return ConsentDeclined(detail)
+    if error in _TRANSIENT_ERRORS:
+        return ProviderUnavailable(detail)
+    return ProviderRejected(detail)
+
+
+def _redirect_codes(error_description: str, error_uri: str | None) -> set[int]:
+    """A redirect carries no ``error_codes``: the AADSTS number leads the description and is in
+    ``error_uri`` (``?code=65004``)."""
+    codes = {int(c) for c in _AADSTS.findall(error_description)}
+    if error_uri:
+        codes.update(int(c) for c in _ERROR_URI_CODE.findall(error_uri))
+    return codes
 
 
 def _graph_error_body(response: httpx2.Response) -> tuple[str, str | None]:

@@ -1,4 +1,5 @@
-"""Microsoft identity platform v2.0: authorize URL with PKCE S256, code exchange, refresh, GET /me.
+"""Microsoft identity platform v2.0: authorize URL with PKCE S256, code exchange, refresh, GET /me,
+and the admin-consent URL.
 
 Plain httpx2 on the shared client; never logs tokens, codes or token responses.
 """
@@ -19,6 +20,7 @@ from workestra.calendars.base import AccountProfile, Permission, TokenGrant
 from workestra.calendars.errors import CalendarError, ProviderRejected, ProviderUnavailable
 from workestra.calendars.http import build_client
 from workestra.calendars.microsoft.config import MicrosoftConfig
+from workestra.calendars.microsoft.errors import admin_consent_error as map_admin_consent_error
 from workestra.calendars.microsoft.errors import authorization_error as map_authorization_error
 from workestra.calendars.microsoft.errors import graph_error, token_error, transport_error
 from workestra.calendars.microsoft.wire import GraphUser, IdTokenClaims, TokenResponse
@@ -69,6 +71,9 @@ PERMISSIONS: tuple[Permission, ...] = (
 
 # Tenant id of every personal Microsoft account (`tid` claim; PROVIDER-APIS A5, H2).
 PERSONAL_ACCOUNT_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+# OpenID Connect scopes belong to no resource; every other requested scope is a Graph permission
+# (SCOPES), which the admin-consent endpoint wants with its resource (v2-admin-consent.md).
+_OIDC_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
 
 _GRAPH_RESOURCE_PREFIXES = ("https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000/")
 _CANONICAL_SCOPES = {
@@ -198,6 +203,38 @@ class MicrosoftOAuth:
         if login_hint:
             params["login_hint"] = login_hint
         return f"{self._config.authorize_endpoint}?{urlencode(params, quote_via=quote)}"
+
+    def admin_consent_scopes(self) -> tuple[str, ...]:
+        """The requested scopes as the admin-consent endpoint takes them: Graph permissions with
+        their resource (``https://graph.microsoft.com/Calendars.ReadWrite``), OIDC ones bare."""
+        resource = self._config.graph_resource
+        return tuple(s if s in _OIDC_SCOPES else f"{resource}{s}" for s in REQUESTED_SCOPES)
+
+    def admin_consent_url(self, *, state: str, redirect_uri: str, tenant: str | None = None) -> str:
+        """``GET {login}/{tenant}/v2.0/adminconsent`` (v2-admin-consent.md; PROVIDER-APIS A9): an
+        admin approves the four permissions for everyone in the organisation; nothing is issued.
+
+        ``tenant`` is the organisation's id when known (best for admins who manage several), else
+        the configured one when it names an organisation, else ``organizations``: ``common`` and
+        personal accounts can't give admin consent.
+        """
+        if tenant is not None and tenant.lower() == PERSONAL_ACCOUNT_TENANT_ID:
+            tenant = None
+        params = {
+            "client_id": self._config.client_id,
+            "scope": " ".join(self.admin_consent_scopes()),
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+        endpoint = self._config.admin_consent_endpoint(tenant)
+        return f"{endpoint}?{urlencode(params, quote_via=quote)}"
+
+    def admin_consent_error(
+        self, error: str, description: str | None, error_uri: str | None = None
+    ) -> CalendarError:
+        """The admin-consent callback's ``error`` → ConsentDeclined (the admin said no),
+        AdminConsentRequired (who signed in is no admin), ..."""
+        return map_admin_consent_error(error, description or "", error_uri)
 
     async def exchange_code(
         self, *, code: str, code_verifier: str, redirect_uri: str | None = None

@@ -199,7 +199,8 @@ def test_refresh_failure_maps_to_host_problem(
         (500112, Expect(AuthorizationCodeRejected)),
         (9002313, Expect(AuthorizationCodeRejected)),
         (None, Expect(AuthorizationCodeRejected)),
-        (65001, Expect(NeedsReauth, "consent_missing")),
+        # Just through the consent screen, still no delegation: only the tenant's admin can grant.
+        (65001, Expect(AdminConsentRequired)),
         (50076, Expect(NeedsReauth, "interaction_required")),
     ],
 )
