@@ -36,14 +36,17 @@ WRONG_LINK = (
 MAX_REASON = 1000
 
 
-def _token_opens(booking: Booking | None, token: str, purpose: TokenPurpose, now: datetime) -> bool:
-    """The token is this booking's for this purpose, and the meeting hasn't passed."""
-    if booking is None or booking.ends_at <= now:
-        return False
-    stored = (
-        booking.cancel_token_digest if purpose is TokenPurpose.CANCEL else booking.reschedule_token_digest
-    )
-    return matches(token, stored)
+def _opened(booking: Booking | None, token: str, purpose: TokenPurpose, now: datetime) -> Booking:
+    """The booking, when the token is its own for this purpose and the meeting hasn't passed; the
+    same NotFound otherwise, whatever was wrong (nothing tells a stale token from a made-up one)."""
+    if booking is not None and booking.ends_at > now:
+        if purpose is TokenPurpose.CANCEL:
+            stored = booking.cancel_token_digest
+        else:
+            stored = booking.reschedule_token_digest
+        if matches(token, stored):
+            return booking
+    raise NotFound(WRONG_LINK)
 
 
 async def _view(uow: UnitOfWork, booking: Booking) -> BookingView:
@@ -59,10 +62,7 @@ async def invitee_booking(
 ) -> BookingView:
     """The booking a private link opens (its GET page changes nothing). NotFound otherwise."""
     async with ctx.uow() as uow:
-        booking = await uow.bookings.get(booking_id)
-        if not _token_opens(booking, token, purpose, ctx.clock.now()):
-            raise NotFound(WRONG_LINK)
-        assert booking is not None  # noqa: S101  (checked by _token_opens)
+        booking = _opened(await uow.bookings.get(booking_id), token, purpose, ctx.clock.now())
         return await _view(uow, booking)
 
 
@@ -78,10 +78,8 @@ async def cancel_as_invitee(
     """Cancel with the invitee's token; cancelling again answers the booking unchanged."""
     reason = _reason(reason)
     async with ctx.uow(write=True) as uow:
-        booking = await uow.bookings.get(booking_id, for_update=True)
-        if not _token_opens(booking, token, TokenPurpose.CANCEL, ctx.clock.now()):
-            raise NotFound(WRONG_LINK)
-        assert booking is not None  # noqa: S101  (checked by _token_opens)
+        found = await uow.bookings.get(booking_id, for_update=True)
+        booking = _opened(found, token, TokenPurpose.CANCEL, ctx.clock.now())
         return await _cancel(ctx, uow, booking, by="invitee", reason=reason)
 
 
@@ -138,10 +136,7 @@ async def reschedule(
         ) from exc
     now = ctx.clock.now()
     async with ctx.uow() as uow:
-        booking = await uow.bookings.get(booking_id)
-        if not _token_opens(booking, token, TokenPurpose.RESCHEDULE, now):
-            raise NotFound(WRONG_LINK)
-        assert booking is not None  # noqa: S101  (checked by _token_opens)
+        booking = _opened(await uow.bookings.get(booking_id), token, TokenPurpose.RESCHEDULE, now)
         if booking.status == BookingStatus.CANCELLED:
             raise Conflict("This booking was cancelled, so it can't be moved. Book a new time instead.")
         link_row = await uow.links.get(booking.link_id)
