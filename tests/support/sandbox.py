@@ -147,6 +147,16 @@ class SandboxControl:
         body = {"required": required}
         await self._call("POST", f"/microsoft/users/{email}/require-admin-consent", body)
 
+    async def make_microsoft_admin(self, email: str, *, admin: bool = True) -> None:
+        """The user may approve apps for the whole tenant at /adminconsent."""
+        await self._call("POST", f"/microsoft/users/{email}/set", {"is_admin": admin})
+
+    async def microsoft_admin_consents(self) -> list[dict[str, Any]]:
+        """Tenant-wide grants made at /adminconsent: ``{"tenant_id", "client_id", "scopes"}``."""
+        found = await self._call("GET", "/microsoft/admin-consents")
+        value: list[dict[str, Any]] = found["value"]
+        return value
+
     async def set_microsoft_user(
         self,
         email: str,

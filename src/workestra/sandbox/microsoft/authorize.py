@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from . import grants, pages
 from . import scopes as scope_names
 from .errors import IdentityError
-from .state import PERSONAL_TENANT_ID, PendingAuthorization, User
+from .state import PERSONAL_TENANT_ID, PendingAdminConsent, PendingAuthorization, User
 
 _GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
@@ -119,6 +119,32 @@ def respond(flow: PendingAuthorization, params: dict[str, str]) -> Response:
         return RedirectResponse(f"{flow.redirect_uri}#{urlencode(params)}", status_code=302)
     joiner = "&" if "?" in flow.redirect_uri else "?"
     return RedirectResponse(f"{flow.redirect_uri}{joiner}{urlencode(params)}", status_code=302)
+
+
+def admin_consent_refusal(tenant: str, user: User) -> str | None:
+    """Why this user can't approve the app for an organization at /adminconsent ([R]: Microsoft's
+    page is not a contract; the sign-in page says why, so another account can be tried)."""
+    refusal = tenant_refusal(tenant, user)
+    if refusal is not None:
+        return refusal
+    if user.is_personal:
+        return "A personal account can't grant admin consent. Sign in with an administrator's work account."
+    if not user.is_admin:
+        return (
+            "Approving this app for your organization needs an administrator. Sign in with an "
+            "administrator's account, or send this link to one."
+        )
+    return None
+
+
+def respond_admin_consent(flow: PendingAdminConsent, params: dict[str, str]) -> Response:
+    """The /adminconsent answer: a redirect carrying ``admin_consent=True`` on success and on error
+    alike, then the outcome and ``state`` (v2-admin-consent.md, "Successful/Error response")."""
+    query = {"admin_consent": "True", **params}
+    if flow.state is not None:
+        query["state"] = flow.state
+    joiner = "&" if "?" in flow.redirect_uri else "?"
+    return RedirectResponse(f"{flow.redirect_uri}{joiner}{urlencode(query)}", status_code=302)
 
 
 def expired_page() -> Response:

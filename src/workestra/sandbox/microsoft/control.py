@@ -45,6 +45,7 @@ class NewUser(_Strict):
     mailbox_enabled: bool = True
     mail_null: bool = False
     admin_consent_required: bool = False
+    is_admin: bool = False
 
     @field_validator("time_zone")
     @classmethod
@@ -84,6 +85,7 @@ class UserSettings(_Strict):
     mailbox_enabled: bool | None = None
     mail_null: bool | None = None
     admin_consent_required: bool | None = None
+    is_admin: bool | None = None
 
 
 class SeedEvent(_Strict):
@@ -148,6 +150,7 @@ class MicrosoftControl:
             Route(f"{user}/set", self._user(UserSettings, self.update_user), methods=["POST"]),
             Route(f"{user}/events", self._user(SeedEvent, self.seed_event), methods=["POST"]),
             Route(f"{user}/events", self._user(None, self.list_events), methods=["GET"]),
+            Route("/admin-consents", self.admin_consents, methods=["GET"]),
             Route("/faults", self._json(NewFault, self.add_fault), methods=["POST"]),
             Route("/requests", self.requests, methods=["GET"]),
             Route("/clock", self._json(AdvanceClock, self.advance_clock), methods=["POST"]),
@@ -217,6 +220,7 @@ class MicrosoftControl:
             mailbox_enabled=body.mailbox_enabled,
             mail_null=body.mail_null,
             admin_consent_required=body.admin_consent_required,
+            is_admin=body.is_admin,
         )
         self.state.add_user(user)
         return JSONResponse({"id": user.id, "email": user.email, "tenant_id": tenant_id}, status_code=201)
@@ -305,6 +309,19 @@ class MicrosoftControl:
             )
         )
         return JSONResponse({"count": body.count}, status_code=201)
+
+    async def admin_consents(self, request: Request) -> Response:
+        """The tenant-wide grants admins made through /adminconsent (Graph scopes, short names)."""
+        with self.state.lock:
+            value = [
+                {
+                    "tenant_id": tenant_id,
+                    "client_id": client_id,
+                    "scopes": sorted(scope_names.short_name(s) for s in scopes),
+                }
+                for (tenant_id, client_id), scopes in self.state.admin_consents.items()
+            ]
+        return JSONResponse({"value": value})
 
     async def requests(self, request: Request) -> Response:
         with self.state.lock:

@@ -45,9 +45,31 @@ def granted(user: User, requested: tuple[str, ...] | list[str]) -> tuple[str, ..
     )
 
 
+def admin_consent_covers(state: MicrosoftState, user: User, client_id: str, wanted: tuple[str, ...]) -> bool:
+    """An admin of the user's tenant approved these Graph permissions for everyone in it."""
+    if user.is_personal:
+        return False
+    approved = state.admin_consents.get((user.tenant_id, client_id), set())
+    return all(s in approved for s in granted(user, wanted) if scope_names.is_graph(s))
+
+
 def consent_covers(state: MicrosoftState, user: User, client_id: str, wanted: tuple[str, ...]) -> bool:
+    """No consent page: the user consented before, or the tenant's admin did for everyone."""
     consented = state.consents.get((user.id, client_id), set())
-    return all(s in consented for s in granted(user, wanted) if scope_names.is_graph(s))
+    if all(s in consented for s in granted(user, wanted) if scope_names.is_graph(s)):
+        return True
+    return admin_consent_covers(state, user, client_id, wanted)
+
+
+def needs_admin(state: MicrosoftState, user: User, client_id: str, wanted: tuple[str, ...]) -> bool:
+    """The tenant lets no user consent (the control switch) and no admin has approved the app."""
+    return user.admin_consent_required and not admin_consent_covers(state, user, client_id, wanted)
+
+
+def grant_admin_consent(state: MicrosoftState, admin: User, client_id: str, scopes: tuple[str, ...]) -> None:
+    """The admin approved: the Graph permissions hold for every user of the admin's tenant."""
+    graph = {s for s in scopes if scope_names.is_graph(s)}
+    state.admin_consents.setdefault((admin.tenant_id, client_id), set()).update(graph)
 
 
 def issue_code(state: MicrosoftState, flow: PendingAuthorization, user: User) -> str:

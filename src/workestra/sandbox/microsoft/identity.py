@@ -1,6 +1,8 @@
-"""HTTP endpoints of the emulated identity platform v2.0: /authorize (with its pages) and /token.
+"""HTTP endpoints of the emulated identity platform v2.0: /authorize (with its pages), /token and
+/adminconsent (with its pages).
 
-Reference: `v2-oauth2-auth-code-flow.md`, `reference-error-codes.md`. Grant logic is in grants.py.
+Reference: `v2-oauth2-auth-code-flow.md`, `v2-admin-consent.md`, `reference-error-codes.md`. Grant
+logic is in grants.py.
 """
 
 import base64
@@ -17,10 +19,12 @@ from . import scopes as scope_names
 from .authorize import (
     PageError,
     RedirectError,
+    admin_consent_refusal,
     admin_consent_required,
     check_request,
     expired_page,
     respond,
+    respond_admin_consent,
     tenant_refusal,
     valid_tenant,
 )
@@ -30,6 +34,7 @@ from .state import (
     FLOW_LIFETIME,
     App,
     MicrosoftState,
+    PendingAdminConsent,
     PendingAuthorization,
     User,
     new_guid,
@@ -49,6 +54,9 @@ class IdentityEndpoints:
             Route(f"{base}/login", self.sign_in, methods=["POST"]),
             Route(f"{base}/consent", self.consent, methods=["POST"]),
             Route(f"{base}/adminconsent/return", self.admin_consent_return, methods=["GET"]),
+            Route(f"{base}/v2.0/adminconsent", self.admin_consent, methods=["GET"]),
+            Route(f"{base}/adminconsent/login", self.admin_sign_in, methods=["POST"]),
+            Route(f"{base}/adminconsent/decide", self.admin_decide, methods=["POST"]),
         ]
 
     # --- /authorize and its pages ------------------------------------------------------
@@ -70,7 +78,7 @@ class IdentityEndpoints:
             app = self.state.apps[flow.client_id]
             auto = self._auto_consent_user(flow)
             if auto is not None:
-                if auto.admin_consent_required:
+                if grants.needs_admin(self.state, auto, flow.client_id, flow.scopes):
                     return self._redirect_error(flow, admin_consent_required())
                 return self._redirect_code(flow, auto)
             if flow.prompt == "none":
@@ -167,7 +175,7 @@ class IdentityEndpoints:
                 )
                 return HTMLResponse(page)
             flow.user_id = user.id
-            if user.admin_consent_required:
+            if grants.needs_admin(self.state, user, app.client_id, flow.scopes):
                 return HTMLResponse(
                     pages.admin_approval(
                         app_name=app.name,
@@ -231,6 +239,142 @@ class IdentityEndpoints:
         if "error_uri" in body:
             params["error_uri"] = body["error_uri"]
         return respond(flow, params)
+
+    # --- /adminconsent and its pages ------------------------------------------------------
+
+    async def admin_consent(self, request: Request) -> Response:
+        """GET /{tenant}/v2.0/adminconsent [v2-admin-consent.md "Request the permissions from a
+        directory admin"]: an admin signs in and approves the scopes for the whole tenant."""
+        params = dict(request.query_params)
+        tenant = request.path_params["tenant"]
+        with self.state.lock:
+            try:
+                flow = self._validate_admin_consent(tenant, params)
+            except PageError as err:
+                return HTMLResponse(pages.error(headline=str(err)), status_code=400)
+            except _AdminConsentRedirect as err:
+                return self._admin_redirect_error(err.flow, err.error)
+            self.state.admin_flows[flow.id] = flow
+            page = pages.sign_in(
+                action=f"{_tenant_base(request)}/adminconsent/login",
+                flow_id=flow.id,
+                app_name=self.state.apps[flow.client_id].name,
+                email="",
+                error=None,
+            )
+        return HTMLResponse(page)
+
+    def _validate_admin_consent(self, tenant: str, params: dict[str, str]) -> PendingAdminConsent:
+        # The same order as /authorize: what can't be trusted yet is a page, then redirects.
+        if not valid_tenant(tenant):
+            raise PageError(90002, f"Tenant '{tenant}' not found.")
+        client_id = params.get("client_id", "")
+        if not client_id:
+            raise PageError(900144, "The request body must contain the following parameter: 'client_id'.")
+        app = self.state.apps.get(client_id)
+        if app is None:
+            raise PageError(
+                700016,
+                f"Application with identifier '{client_id}' was not found in the directory '{tenant}'.",
+            )
+        redirect_uri = params.get("redirect_uri", "")
+        if not redirect_uri:
+            raise PageError(900971, "No reply address provided.")
+        if redirect_uri not in app.redirect_uris:
+            raise PageError(
+                50011,
+                f"The redirect URI '{redirect_uri}' specified in the request does not match the "
+                f"redirect URIs configured for the application '{client_id}'. Make sure the "
+                "redirect URI sent in the request matches one added to your application.",
+            )
+        flow = PendingAdminConsent(
+            id=opaque("aflow-"),
+            tenant=tenant,
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scopes=(),
+            state=params.get("state"),
+            expires_at=self.state.now() + FLOW_LIFETIME,
+        )
+        scope = params.get("scope", "")
+        if not scope.strip():
+            raise _AdminConsentRedirect(flow, grants.missing("scope"))
+        known, unknown = scope_names.parse(scope)
+        if unknown:  # `.default` included: the sandbox has no required-permissions list
+            raise _AdminConsentRedirect(flow, grants.invalid_scope(unknown[0]))
+        flow.scopes = tuple(known)
+        return flow
+
+    async def admin_sign_in(self, request: Request) -> Response:
+        """The admin's sign-in form: only an administrator of a work tenant may go on."""
+        form = await request.form()
+        flow_id, email, password = (str(form.get(k, "")) for k in ("flow", "email", "password"))
+        with self.state.lock:
+            flow = self._admin_flow(flow_id)
+            if flow is None:
+                return expired_page()
+            app = self.state.apps[flow.client_id]
+            user = self.state.user_by_email(email)
+            if user is None:
+                refusal: str | None = "This username may be incorrect. Make sure you typed it correctly."
+            elif user.password != password:
+                refusal = "Your account or password is incorrect."
+            else:
+                refusal = admin_consent_refusal(flow.tenant, user)
+            if refusal is not None or user is None:
+                page = pages.sign_in(
+                    action=str(request.url.path),
+                    flow_id=flow.id,
+                    app_name=app.name,
+                    email=email,
+                    error=refusal,
+                )
+                return HTMLResponse(page)
+            flow.admin_id = user.id
+            return HTMLResponse(
+                pages.admin_consent(
+                    action=f"{_tenant_base(request)}/adminconsent/decide",
+                    flow_id=flow.id,
+                    app_name=app.name,
+                    email=user.email,
+                    permissions=[
+                        scope_names.DESCRIPTIONS.get(scope_names.short_name(s), s) for s in flow.scopes
+                    ],
+                )
+            )
+
+    async def admin_decide(self, request: Request) -> Response:
+        """Accept: the tenant's grant, then `admin_consent=True&tenant=...&scope=...&state=...`.
+        Cancel: `error=access_denied` with AADSTS65004 (the reference's example sends
+        `consent_required`; clients must take either)."""
+        form = await request.form()
+        with self.state.lock:
+            flow = self._admin_flow(str(form.get("flow", "")))
+            if flow is None or flow.admin_id is None:
+                return expired_page()
+            self.state.admin_flows.pop(flow.id, None)
+            if form.get("decision") != "accept":
+                declined = IdentityError(
+                    "access_denied", 65004, "The resource owner or authorization server denied the request."
+                )
+                return self._admin_redirect_error(flow, declined)
+            admin = self.state.users[flow.admin_id]
+            grants.grant_admin_consent(self.state, admin, flow.client_id, flow.scopes)
+            params = {"tenant": admin.tenant_id, "scope": scope_names.render(flow.scopes)}
+            return respond_admin_consent(flow, params)
+
+    def _admin_flow(self, flow_id: str) -> PendingAdminConsent | None:
+        flow = self.state.admin_flows.get(flow_id)
+        if flow is None or self.state.now() >= flow.expires_at:
+            return None
+        return flow
+
+    def _admin_redirect_error(self, flow: PendingAdminConsent, err: IdentityError) -> Response:
+        self.state.admin_flows.pop(flow.id, None)
+        body = identity_error_body(err, now=self.state.now(), trace_id=new_guid(), correlation_id=new_guid())
+        return respond_admin_consent(
+            flow, {"error": err.error, "error_description": body["error_description"]}
+        )
 
     # --- /token ------------------------------------------------------------------------
 
@@ -320,6 +464,15 @@ class IdentityEndpoints:
                 status=401,
             )
         return app
+
+
+class _AdminConsentRedirect(Exception):
+    """An /adminconsent error answered by redirecting (the redirect URI is trusted by then)."""
+
+    def __init__(self, flow: PendingAdminConsent, error: IdentityError) -> None:
+        super().__init__(error.headline)
+        self.flow = flow
+        self.error = error
 
 
 def _tenant_base(request: Request) -> str:

@@ -1,4 +1,4 @@
-"""HTML pages of the emulated Microsoft sign-in: sign-in, consent, admin approval, errors.
+"""HTML pages of the emulated Microsoft sign-in: sign-in, consent, admin approval, admin consent, errors.
 
 Plain escaped HTML with stable ids, names and button labels for browser tests; no state here.
 """
@@ -56,6 +56,22 @@ def admin_approval(*, app_name: str, email: str, return_url: str) -> str:
         "that only an admin can grant. Please ask an admin to grant permission to this app "
         "before you can use it.</p>\n"
         f'<p><a id="return" href="{escape(return_url)}">Return to the application</a></p>',
+    )
+
+
+def admin_consent(*, action: str, flow_id: str, app_name: str, email: str, permissions: Iterable[str]) -> str:
+    """The admin's approval page of /adminconsent: consent on behalf of the whole organization."""
+    items = "\n".join(f"<li>{escape(text)}</li>" for text in permissions)
+    return _page(
+        "Permissions requested - Accept for your organization",
+        f"<h1>Permissions requested</h1>\n<p>{escape(email)}</p>\n"
+        f"<p>{escape(app_name)} would like to:</p>\n<ul>\n{items}\n</ul>\n"
+        '<p id="on-behalf">If you accept, this app gets access to the specified resources for all '
+        "users in your organization. No one else will be prompted to review these permissions.</p>\n"
+        f'<form method="post" action="{escape(action)}">\n{_hidden("flow", flow_id)}\n'
+        '<button type="submit" name="decision" value="accept" id="accept">Accept</button>\n'
+        '<button type="submit" name="decision" value="cancel" id="cancel">Cancel</button>\n'
+        "</form>",
     )
 
 

@@ -109,7 +109,8 @@ class User:
     has_calendar: bool = True
     mailbox_enabled: bool = True
     mail_null: bool = False
-    admin_consent_required: bool = False
+    admin_consent_required: bool = False  # users may not consent: only an admin of the tenant can
+    is_admin: bool = False  # may grant admin consent for the tenant (a Global/Cloud App Administrator)
     calendar_id: str = field(default_factory=lambda: opaque("AAMkAGsbxCal", 12) + "=")
     dropped_scopes: set[str] = field(default_factory=set)  # lower-case short Graph names
     refresh_fault: RefreshFault | None = None
@@ -151,6 +152,20 @@ class PendingAuthorization:
     prompt: str | None
     expires_at: datetime
     user_id: str | None = None
+
+
+@dataclass(slots=True)
+class PendingAdminConsent:
+    """An /adminconsent request between the admin's sign-in, the approval page and the redirect."""
+
+    id: str
+    tenant: str  # as in the path: a tenant id, a domain or `organizations`
+    client_id: str
+    redirect_uri: str
+    scopes: tuple[str, ...]  # canonical, as requested
+    state: str | None
+    expires_at: datetime
+    admin_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -220,7 +235,10 @@ class MicrosoftState:
             self.users: dict[str, User] = {}  # by id
             self.user_ids_by_email: dict[str, str] = {}  # lower-case email -> id
             self.consents: dict[tuple[str, str], set[str]] = {}  # (user, client) -> canonical
+            # Tenant-wide grants an admin made through /adminconsent: (tenant id, client) -> canonical
+            self.admin_consents: dict[tuple[str, str], set[str]] = {}
             self.flows: dict[str, PendingAuthorization] = {}
+            self.admin_flows: dict[str, PendingAdminConsent] = {}
             self.codes: dict[str, AuthorizationCode] = {}
             self.refresh_tokens: dict[str, RefreshToken] = {}
             self.access_tokens: dict[str, AccessToken] = {}
