@@ -1,11 +1,17 @@
-"""The host's Calendar dashboard (bookings with Join buttons) and the site root."""
+"""The host's Calendar dashboard (bookings with Join buttons, the host's cancel) and the site root."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from workestra.enums import BookingStatus
+from workestra.errors import Conflict, InvalidInput
 from workestra.services.booking import list_bookings
-from workestra.web.deps import CtxDep, CurrentHost
-from workestra.web.pages.rendering import render, see_other
+from workestra.services.lifecycle import MAX_REASON, cancel_as_host
+from workestra.services.notifications import emails_delivered
+from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
+from workestra.web.pages.rendering import flash, render, see_other
 
 router = APIRouter(tags=["pages"])
 
@@ -17,8 +23,33 @@ async def home(request: Request) -> Response:
 
 @router.get("/calendar")
 async def calendar(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
-    bookings = await list_bookings(ctx, host)
+    bookings = await list_bookings(ctx, host)  # upcoming soonest first, then past most recent first
     now = ctx.clock.now()
-    upcoming = [b for b in bookings if b.ends_at > now]
-    past = [b for b in bookings if b.ends_at <= now]
-    return render(request, "calendar/index.html", {"upcoming": upcoming, "past": past}, host=host)
+    confirmed = [b for b in bookings if b.status is BookingStatus.CONFIRMED]
+    context = {
+        "upcoming": [b for b in confirmed if b.ends_at > now],
+        "cancelled": [b for b in bookings if b.status is BookingStatus.CANCELLED],
+        "past": [b for b in confirmed if b.ends_at <= now],
+        "max_reason": MAX_REASON,
+    }
+    return render(request, "calendar/index.html", context, host=host)
+
+
+@router.post("/calendar/bookings/{booking_id}/cancel")
+async def cancel_booking(
+    request: Request,
+    ctx: CtxDep,
+    host: CurrentHost,
+    _csrf: CsrfDep,
+    booking_id: str,
+    reason: Annotated[str, Form(max_length=MAX_REASON * 2)] = "",
+) -> Response:
+    """The host cancels; the invitee is told (with the reason, when given) and the event goes."""
+    try:
+        view = await cancel_as_host(ctx, host, booking_id, reason=reason)
+    except (Conflict, InvalidInput) as exc:
+        flash(request, exc.message, "error")
+        return see_other("/calendar")
+    told = f" {view.invitee_name} will get an email about it." if emails_delivered(ctx) else ""
+    flash(request, f"Cancelled “{view.title}” with {view.invitee_name}.{told}")
+    return see_other("/calendar")
