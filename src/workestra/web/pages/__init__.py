@@ -1,8 +1,17 @@
-"""HTML pages: login, the public booking page, settings, the Calendar dashboard and calendar connecting."""
+"""HTML pages: login, the public booking page and the invitee's cancel / reschedule pages, settings,
+the Calendar dashboard and calendar connecting."""
 
 from fastapi import APIRouter
 
-from workestra.web.pages import account, booking_page, dashboard, integrations, login, settings
+from workestra.web.pages import (
+    account,
+    booking_page,
+    dashboard,
+    integrations,
+    login,
+    manage_booking,
+    settings,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
@@ -11,5 +20,6 @@ router.include_router(settings.router)
 router.include_router(account.router)
 router.include_router(integrations.router)
 router.include_router(booking_page.router)
+router.include_router(manage_booking.router)
 
 __all__ = ["router"]

@@ -6,11 +6,12 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from workestra.enums import CalendarSyncStatus
+from workestra.enums import BookingStatus, CalendarSyncStatus
 from workestra.errors import InvalidInput, NotFound
 from workestra.services.booking import BookingView, public_booking
 from workestra.services.booking_links import public_page
 from workestra.services.context import ServiceContext
+from workestra.services.invitee_links import ManageLinks, manage_links
 from workestra.services.notifications import emails_delivered
 from workestra.services.validation import check_timezone
 from workestra.web.deps import CtxDep, public_page_view
@@ -34,6 +35,13 @@ def _awaiting_link(view: BookingView) -> bool:
         and view.online_meeting_requested
         and view.calendar_status is CalendarSyncStatus.PENDING
     )
+
+
+def _manage_links(ctx: ServiceContext, view: BookingView) -> ManageLinks | None:
+    """The invitee's reschedule and cancel links, while they can still be used."""
+    if not view.manageable or view.status is not BookingStatus.CONFIRMED or view.ends_at <= ctx.clock.now():
+        return None
+    return manage_links(ctx, view.id)
 
 
 def _zone(value: str | None, fallback: str) -> ZoneInfo:
@@ -65,13 +73,18 @@ async def confirmation(
     slug: str,
     booking_id: str,
     tz: Annotated[str | None, Query(max_length=64)] = None,
+    moved: Annotated[str, Query(max_length=8)] = "",  # "1" after a reschedule (book.js)
 ) -> Response:
     view = await _booking(ctx, slug, booking_id)
+    cancelled = view.status is BookingStatus.CANCELLED
     context: dict[str, Any] = {
         "slug": slug,
         "booking": view,
         "zone": _zone(tz, view.invitee_timezone),
-        "awaiting_link": _awaiting_link(view),
+        "awaiting_link": not cancelled and _awaiting_link(view),
         "emails_delivered": emails_delivered(ctx),
+        "manage": _manage_links(ctx, view),
+        "moved": moved == "1" and not cancelled,
+        "cancelled": cancelled,
     }
     return render(request, "book/confirmed.html", context)

@@ -1,5 +1,7 @@
 /* Workestra booking page: days and slots from the public JSON API, booking by POST, and the
-   confirmation page's wait for a meeting link. Dependency-free; no inline scripts needed. */
+   confirmation page's wait for a meeting link. The same page moves a booking when it carries
+   data-reschedule-url and data-reschedule-token (the invitee's private reschedule page): the
+   chosen time is posted there instead of a new booking. Dependency-free; no inline scripts. */
 (function () {
   "use strict";
 
@@ -87,6 +89,9 @@
     var noticeEl = $("notice");
     var form = $("booking-form");
     var confirmBtn = $("confirm");
+    var confirmLabel = confirmBtn.textContent;
+    var rescheduleUrl = root.getAttribute("data-reschedule-url");
+    var rescheduleToken = root.getAttribute("data-reschedule-token") || "";
     var state = { zone: "", today: "", weekStart: "", day: "", byDay: {}, slot: null, seq: 0 };
 
     function ensureOption(zone) {
@@ -256,7 +261,7 @@
         timeLabel(slot.start, state.zone) + "–" + timeLabel(slot.end, state.zone) +
         " (" + state.zone.replace(/_/g, " ") + ")";
       form.hidden = false;
-      $("invitee-name").focus();
+      (rescheduleUrl ? confirmBtn : $("invitee-name")).focus();
     }
 
     function fieldErrors(fields) {
@@ -265,6 +270,50 @@
         if (fields && fields[name]) { show($(name + "-error"), fields[name]); shown = true; }
       });
       return shown;
+    }
+
+    function confirmed(id) {
+      window.location.assign("/book/" + encodeURIComponent(slug) + "/confirmed/" +
+        encodeURIComponent(id) + "?tz=" + encodeURIComponent(state.zone) + (rescheduleUrl ? "&moved=1" : ""));
+    }
+
+    function refused(response, body, fallback) {
+      reset();
+      if (response.status === 409) {
+        closeForm();
+        show(noticeEl, rescheduleUrl ? errorMessage(body, "That time isn't free. Please pick another time.")
+          : "That time was just taken. Please pick another time.");
+        load();
+      } else if (response.status === 422) {
+        var fields = body && body.error && body.error.fields;
+        if (rescheduleUrl || !fieldErrors(fields)) { show($("form-error"), errorMessage(body, "Please check your details.")); }
+      } else {
+        show($("form-error"), errorMessage(body, fallback));
+      }
+    }
+
+    function move(event) {
+      event.preventDefault();
+      if (!state.slot) { return; }
+      show($("form-error"), "");
+      confirmBtn.disabled = true;
+      confirmBtn.textContent = "Moving…";
+      fetch(rescheduleUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ token: rescheduleToken, start: state.slot.start, timezone: state.zone })
+      }).then(function (response) {
+        return readJson(response).then(function (body) {
+          if (response.ok && body && body.id) {
+            confirmed(body.id);
+            return;
+          }
+          refused(response, body, "The booking couldn't be moved. Please try again.");
+        });
+      }).catch(function () {
+        reset();
+        show($("form-error"), "The change couldn't be sent (no connection). Please try again.");
+      });
     }
 
     function submit(event) {
@@ -289,21 +338,10 @@
       }).then(function (response) {
         return readJson(response).then(function (body) {
           if (response.status === 201 && body && body.id) {
-            window.location.assign("/book/" + encodeURIComponent(slug) + "/confirmed/" +
-              encodeURIComponent(body.id) + "?tz=" + encodeURIComponent(state.zone));
+            confirmed(body.id);
             return;
           }
-          reset();
-          if (response.status === 409) {
-            closeForm();
-            show(noticeEl, "That time was just taken. Please pick another time.");
-            load();
-          } else if (response.status === 422) {
-            var fields = body && body.error && body.error.fields;
-            if (!fieldErrors(fields)) { show($("form-error"), errorMessage(body, "Please check your details.")); }
-          } else {
-            show($("form-error"), errorMessage(body, "The booking couldn't be made. Please try again."));
-          }
+          refused(response, body, "The booking couldn't be made. Please try again.");
         });
       }).catch(function () {
         reset();
@@ -313,7 +351,7 @@
 
     function reset() {
       confirmBtn.disabled = false;
-      confirmBtn.textContent = "Confirm booking";
+      confirmBtn.textContent = confirmLabel;
     }
 
     tzSelect.addEventListener("change", function () {
@@ -333,7 +371,7 @@
       load();
     });
     $("change-time").addEventListener("click", closeForm);
-    form.addEventListener("submit", submit);
+    form.addEventListener("submit", rescheduleUrl ? move : submit);
 
     var zone = detectedZone();
     ensureOption(zone);

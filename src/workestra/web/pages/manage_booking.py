@@ -1,0 +1,122 @@
+"""The invitee's private pages for one booking, opened from the confirmation page or email:
+``/bookings/{id}/cancel?token=…`` and ``/bookings/{id}/reschedule?token=…``.
+
+Opening a page (GET) changes nothing. The cancel page's form posts back to itself (CSRF-checked
+like every form, rate-limited like the JSON API's change); the reschedule page is the link's own
+booking page in a reschedule mode, whose script posts the new time to the public JSON API.
+A wrong or stale token answers a plain 404 page, never an error trace.
+"""
+
+from typing import Annotated, Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response
+
+from workestra.enums import BookingStatus
+from workestra.errors import InvalidInput, NotFound
+from workestra.security.booking_tokens import TokenPurpose
+from workestra.services.booking import BookingView
+from workestra.services.booking_links import public_page
+from workestra.services.context import ServiceContext
+from workestra.services.lifecycle import MAX_REASON, cancel_as_invitee, invitee_booking
+from workestra.services.rate_limits import spend_booking_change
+from workestra.services.validation import check_timezone
+from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, public_page_view
+from workestra.web.pages.rendering import render, see_other
+
+router = APIRouter(prefix="/bookings", tags=["pages"])
+
+# Any text is accepted here, so a mangled link is the 404 page rather than a validation error.
+Token = Annotated[str, Query()]
+
+
+def _wrong_link(request: Request, exc: NotFound) -> Response:
+    return render(request, "book/link_invalid.html", {"message": exc.message}, status_code=404)
+
+
+def _cancel_url(booking_id: str, token: str) -> str:
+    return f"/bookings/{quote(booking_id, safe='')}/cancel?token={quote(token, safe='')}"
+
+
+def _page_context(view: BookingView) -> dict[str, Any]:
+    """The booking, and the zone the invitee booked in (its times are shown there)."""
+    try:
+        zone = check_timezone(view.invitee_timezone)
+    except InvalidInput:
+        zone = ZoneInfo("UTC")
+    return {"booking": view, "zone": zone}
+
+
+async def _link_open(ctx: ServiceContext, view: BookingView) -> bool:
+    """Whether the booking's page still takes bookings (it may have been deleted since)."""
+    try:
+        await public_page(ctx, view.link_slug)
+    except NotFound:
+        return False
+    return True
+
+
+@router.get("/{booking_id}/cancel", dependencies=[Depends(public_page_view)])
+async def cancel_page(request: Request, ctx: CtxDep, booking_id: str, token: Token = "") -> Response:
+    try:
+        view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.CANCEL)
+    except NotFound as exc:
+        return _wrong_link(request, exc)
+    context = {**_page_context(view), "token": token, "max_reason": MAX_REASON, "error": None}
+    if view.status is BookingStatus.CANCELLED:
+        context["can_book"] = await _link_open(ctx, view)
+    return render(request, "book/cancel.html", context)
+
+
+@router.post("/{booking_id}/cancel")
+async def cancel(
+    request: Request,
+    ctx: CtxDep,
+    _csrf: CsrfDep,
+    client: ClientAddress,
+    booking_id: str,
+    token: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form(max_length=MAX_REASON * 2)] = "",
+) -> Response:
+    await spend_booking_change(ctx, client=client)
+    try:
+        await cancel_as_invitee(ctx, booking_id, token=token, reason=reason)
+    except NotFound as exc:
+        return _wrong_link(request, exc)
+    except InvalidInput as exc:  # a reason that isn't plain text: the form again, with the message
+        try:
+            view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.CANCEL)
+        except NotFound as gone:
+            return _wrong_link(request, gone)
+        context = {**_page_context(view), "token": token, "max_reason": MAX_REASON, "error": exc.message}
+        return render(request, "book/cancel.html", context, status_code=422)
+    # Post/redirect/get: the page now says the booking is cancelled, and a reload posts nothing.
+    return see_other(_cancel_url(booking_id, token))
+
+
+@router.get("/{booking_id}/reschedule", dependencies=[Depends(public_page_view)])
+async def reschedule_page(request: Request, ctx: CtxDep, booking_id: str, token: Token = "") -> Response:
+    try:
+        view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.RESCHEDULE)
+    except NotFound as exc:
+        return _wrong_link(request, exc)
+    context = _page_context(view)
+    if view.status is BookingStatus.CANCELLED:
+        message = "This booking was cancelled, so it can't be moved."
+        can_book = await _link_open(ctx, view)
+        return render(request, "book/cannot_move.html", {**context, "message": message, "can_book": can_book})
+    try:
+        link, host_name = await public_page(ctx, view.link_slug)
+    except NotFound:
+        message = (
+            f"This booking page no longer exists, so the booking can't be moved. Contact {view.host_name}."
+        )
+        return render(request, "book/cannot_move.html", {**context, "message": message, "can_book": False})
+    reschedule = {"id": view.id, "token": token, "booking": view}
+    return render(
+        request,
+        "book/page.html",
+        {**context, "link": link, "host_name": host_name, "reschedule": reschedule},
+    )
