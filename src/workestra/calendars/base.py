@@ -62,6 +62,17 @@ class CreatedEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class BusyEvent:
+    """Busy time with what the calendar calls it (for the host's own eyes only: the troubleshooter).
+
+    ``subject`` is None when the provider's busy read doesn't say (Google's freeBusy) or the event
+    has none."""
+
+    interval: Interval
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class MeetingCapability:
     """Whether this calendar can attach its meeting link to events, as a health check found it."""
 
@@ -132,6 +143,13 @@ class CalendarProvider(Protocol):
         """Busy time overlapping ``window`` (UTC, half-open), merged or not; never a guess.
 
         Raises a ``CalendarError`` when the calendar cannot be read.
+        """
+        ...
+
+    async def busy_events(self, credentials: CredentialSource, window: Interval) -> list[BusyEvent]:
+        """The busy time ``busy_intervals`` reads, each with its event's subject where the provider
+        gives one. Slower or wider than ``busy_intervals``: for a host looking at their own
+        calendar, never for booking pages. Raises a ``CalendarError`` when it cannot be read.
         """
         ...
 

@@ -1,6 +1,7 @@
 """NoCalendar: the null provider. Never busy, and creates nothing remotely."""
 
 from workestra.calendars.base import (
+    BusyEvent,
     CalendarHealth,
     CalendarTerms,
     CreatedEvent,
@@ -17,6 +18,9 @@ class NoCalendar:
     terms = CalendarTerms(meeting_link="meeting")
 
     async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
+        return []
+
+    async def busy_events(self, credentials: CredentialSource, window: Interval) -> list[BusyEvent]:
         return []
 
     async def create_event(self, credentials: CredentialSource, draft: EventDraft) -> CreatedEvent:

@@ -15,6 +15,7 @@ import httpx2
 from pydantic import BaseModel, ValidationError
 
 from workestra.calendars.base import (
+    BusyEvent,
     CalendarHealth,
     CalendarTerms,
     CreatedEvent,
@@ -170,14 +171,25 @@ class MicrosoftCalendar:
         calendarView, not getSchedule: getSchedule is refused for personal accounts (C1, I1) and
         answers per-address errors with HTTP 200 (I3), which would read as "free".
         """
+        return [
+            busy.interval for busy in await self._calendar_view(credentials, window, _CALENDAR_VIEW_SELECT)
+        ]
+
+    async def busy_events(self, credentials: CredentialSource, window: Interval) -> list[BusyEvent]:
+        """The same calendarView read with each event's ``subject`` (selected for this read only)."""
+        return await self._calendar_view(credentials, window, f"{_CALENDAR_VIEW_SELECT},subject")
+
+    async def _calendar_view(
+        self, credentials: CredentialSource, window: Interval, select: str
+    ) -> list[BusyEvent]:
         url: str | None = self._config.graph("/me/calendarView")
         params: dict[str, str] | None = {
             "startDateTime": _graph_instant(window.start - _FLOATING_MARGIN),
             "endDateTime": _graph_instant(window.end + _FLOATING_MARGIN),
-            "$select": _CALENDAR_VIEW_SELECT,
+            "$select": select,
             "$top": str(self._page_size),
         }
-        busy: list[Interval] = []
+        busy: list[BusyEvent] = []
         while url is not None:
             response = await self._call(
                 credentials,
@@ -191,7 +203,8 @@ class MicrosoftCalendar:
             for event in page.value:
                 interval = busy_interval(event)
                 if interval is not None and interval.overlaps(window):
-                    busy.append(Interval(max(interval.start, window.start), min(interval.end, window.end)))
+                    clipped = Interval(max(interval.start, window.start), min(interval.end, window.end))
+                    busy.append(BusyEvent(clipped, event.subject))
             # The nextLink is followed unchanged (C2); it already carries the query.
             url, params = self._checked_next_link(page.next_link), None
         return busy
