@@ -29,6 +29,15 @@ from workestra.services.notifications import queue_change_notices, queue_emails
 from workestra.services.users import Host
 from workestra.services.validation import check_timezone, clean_paragraph
 
+__all__ = [
+    "MAX_REASON",
+    "TokenPurpose",
+    "cancel_as_host",
+    "cancel_as_invitee",
+    "invitee_booking",
+    "reschedule",
+]
+
 WRONG_LINK = (
     "This link doesn't work (any more): it may be mistyped, or the meeting has already taken place. "
     "Use the latest email about your booking, or contact the host."

@@ -58,6 +58,8 @@ async def test_the_confirmation_page_links_to_reschedule_and_cancel(
     http: httpx2.AsyncClient, page_host: PageHost
 ) -> None:
     booking = await book_first_slot(http, page_host.link.slug)
+    response = await http.get(f"/book/{page_host.link.slug}/confirmed/{booking['id']}")
+    assert response.headers["cache-control"] == "no-store"  # it shows the private links
     page = await confirmation(http, page_host.link.slug, str(booking["id"]))
     assert "You're booked" in page
     assert attribute(page, 'class="button secondary" href') == booking["reschedule_url"]
@@ -107,6 +109,7 @@ async def test_opening_the_cancel_and_reschedule_pages_changes_nothing(
         assert "<script>" not in moving.text
 
     for response in (page, moving):  # the middleware's headers reach the new pages
+        assert response.headers["cache-control"] == "no-store"  # the address holds a token
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert "script-src 'self'" in response.headers["content-security-policy"]

@@ -87,4 +87,6 @@ async def confirmation(
         "moved": moved == "1" and not cancelled,
         "cancelled": cancelled,
     }
-    return render(request, "book/confirmed.html", context)
+    page = render(request, "book/confirmed.html", context)
+    page.headers["Cache-Control"] = "no-store"  # it shows the invitee's private links
+    return page

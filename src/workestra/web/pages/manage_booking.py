@@ -7,26 +7,42 @@ booking page in a reschedule mode, whose script posts the new time to the public
 A wrong or stale token answers a plain 404 page, never an error trace.
 """
 
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 
 from workestra.enums import BookingStatus
 from workestra.errors import InvalidInput, NotFound
-from workestra.security.booking_tokens import TokenPurpose
 from workestra.services.booking import BookingView
 from workestra.services.booking_links import public_page
 from workestra.services.context import ServiceContext
-from workestra.services.lifecycle import MAX_REASON, cancel_as_invitee, invitee_booking
+from workestra.services.lifecycle import MAX_REASON, TokenPurpose, cancel_as_invitee, invitee_booking
 from workestra.services.rate_limits import spend_booking_change
 from workestra.services.validation import check_timezone
 from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, public_page_view
 from workestra.web.pages.rendering import render, see_other
 
-router = APIRouter(prefix="/bookings", tags=["pages"])
+
+class PrivatePage(APIRoute):
+    """A page whose address carries the invitee's token: no browser or proxy keeps a copy."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def private(request: Request) -> Response:
+            response = await handler(request)
+            response.headers["Cache-Control"] = "no-store"
+            return response
+
+        return private
+
+
+router = APIRouter(prefix="/bookings", tags=["pages"], route_class=PrivatePage)
 
 # Any text is accepted here, so a mangled link is the 404 page rather than a validation error.
 Token = Annotated[str, Query()]
