@@ -15,7 +15,14 @@ from workestra.db.repositories.links import LinkRecord
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import PROVIDER_SLOT, CalendarProviderName, IntegrationStatus
 from workestra.errors import CalendarUnavailable, InvalidInput, NotFound
-from workestra.scheduling import MAX_BUFFER_MINUTES, Interval, SlotPolicy, available_slots, local_days
+from workestra.scheduling import (
+    MAX_BUFFER_MINUTES,
+    Interval,
+    SlotPolicy,
+    available_slots,
+    local_days,
+    subtract,
+)
 from workestra.services.booking_links import SLUG, LinkView, to_view
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
@@ -35,6 +42,14 @@ _BOOKINGS_MARGIN = timedelta(days=2)
 class SlotList:
     timezone: ZoneInfo
     slots: list[Interval]
+
+
+@dataclass(frozen=True, slots=True)
+class Moving:
+    """A booking being rescheduled: its own time doesn't count against its host (it moves)."""
+
+    host_id: str
+    span: Interval
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +126,18 @@ async def busy_or_error(
 
 
 async def list_slots(
-    ctx: ServiceContext, slug: str, *, first_day: date, last_day: date, timezone: str
+    ctx: ServiceContext,
+    slug: str,
+    *,
+    first_day: date,
+    last_day: date,
+    timezone: str,
+    moving: Moving | None = None,
 ) -> SlotList:
     """Free slots whose start falls on the days first_day..last_day (both included) in ``timezone``.
+
+    ``moving``: the booking being rescheduled, whose own time is left out (on its host's calendar
+    and among Workestra's bookings), so it can move by less than its length.
 
     Raises NotFound (unknown slug), InvalidInput (zone, range) and CalendarUnavailable when no host's
     calendar could be read. For a round-robin link a slot shows when at least one rep is free.
@@ -144,7 +168,19 @@ async def list_slots(
             booked = busy_in(record.bookings, set(host_ids), reads.start, reads.end)
         else:
             booked = await uow.bookings.busy(host_ids, reads.start, reads.end)
-    return SlotList(tz, await _free_slots(ctx, link, hosts, booked, window, policy, now=now))
+    if moving is not None:  # the booking's own entry: the one holding its time (none overlaps it)
+        booked = [
+            b
+            for b in booked
+            if not (b[0] == moving.host_id and b[1] <= moving.span.start and moving.span.end <= b[2])
+        ]
+    slots = await _free_slots(ctx, link, hosts, booked, window, policy, now=now, moving=moving)
+    return SlotList(tz, slots)
+
+
+def _holds(taken: tuple[str, datetime, datetime], moving: Moving) -> bool:
+    host_id, start, end = taken
+    return host_id == moving.host_id and start <= moving.span.start and moving.span.end <= end
 
 
 async def _public_record(uow: UnitOfWork, slug: str, around: Interval | None) -> LinkRecord:
@@ -213,6 +249,7 @@ async def _free_slots(
     policy: SlotPolicy,
     *,
     now: datetime,
+    moving: Moving | None = None,
 ) -> list[Interval]:
     reads = busy_window(window, policy)
     outcomes: list[list[Interval] | CalendarError] = [[] for _ in hosts]
@@ -229,6 +266,8 @@ async def _free_slots(
         if isinstance(outcome, CalendarError):
             failures.append(outcome)  # this rep is dropped, never treated as free
             continue
+        if moving is not None and host.host_id == moving.host_id:
+            outcome = subtract(outcome, [moving.span])  # its event moves with it
         busy = outcome + [Interval(s, e) for h, s, e in booked if h == host.host_id]
         for slot in available_slots(
             rules=link.rules, tz=link_tz, window=window, policy=policy, busy=busy, now=now

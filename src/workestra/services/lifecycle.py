@@ -19,7 +19,13 @@ from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncSta
 from workestra.errors import CalendarUnavailable, Conflict, InvalidInput, NotFound, SlotUnavailable
 from workestra.scheduling import Interval, as_utc, is_available, subtract
 from workestra.security.booking_tokens import TokenPurpose, matches
-from workestra.services.availability import HostCalendar, busy_or_error, host_calendars, policy_for
+from workestra.services.availability import (
+    HostCalendar,
+    Moving,
+    busy_or_error,
+    host_calendars,
+    policy_for,
+)
 from workestra.services.booking import BookingView, rotation, to_view
 from workestra.services.booking_links import LinkView
 from workestra.services.booking_links import to_view as link_view
@@ -35,6 +41,7 @@ __all__ = [
     "cancel_as_host",
     "cancel_as_invitee",
     "invitee_booking",
+    "moving_booking",
     "reschedule",
 ]
 
@@ -64,6 +71,16 @@ async def _view(uow: UnitOfWork, booking: Booking) -> BookingView:
     if link is None or host is None:
         raise NotFound(WRONG_LINK)
     return to_view(booking, link, host)
+
+
+async def moving_booking(ctx: ServiceContext, booking_id: str, *, token: str) -> Moving:
+    """What the slots of a reschedule leave out: the booking's own time (NotFound: wrong token)."""
+    view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.RESCHEDULE)
+    async with ctx.uow() as uow:
+        booking = await uow.bookings.get(view.id)
+    if booking is None:
+        raise NotFound(WRONG_LINK)
+    return Moving(booking.host_id, Interval(booking.starts_at, booking.ends_at))
 
 
 async def invitee_booking(

@@ -123,3 +123,20 @@ async def test_bad_changes_get_clear_answers(
     seen = await http.get(f"/api/v1/bookings/{made['id']}", headers=alice.headers)
     assert seen.json()["status"] == "confirmed"
     assert seen.json()["start"] == made["start"]
+
+
+async def test_slots_for_a_reschedule_need_the_reschedule_token(
+    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    day = next_weekday(3)
+    made = await book(http, alice, day)
+    url = f"/api/v1/public/links/{alice.link.slug}/slots"
+    params = {"start": day, "end": day, "timezone": "UTC", "reschedule": str(made["id"])}
+    plain = await http.get(url, params={"start": day, "end": day, "timezone": "UTC"})
+    assert made["start"] not in [s["start"] for s in plain.json()["slots"]]
+    wrong = await http.get(url, params={**params, "token": token_of(str(made["cancel_url"]))})
+    assert wrong.status_code == 404
+    moving = await http.get(url, params={**params, "token": token_of(str(made["reschedule_url"]))})
+    assert moving.status_code == 200
+    assert made["start"] in [s["start"] for s in moving.json()["slots"]]  # its own time isn't busy

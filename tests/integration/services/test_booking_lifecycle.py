@@ -31,11 +31,18 @@ from workestra.enums import PROVIDER_SLOT, BookingStatus, CalendarSyncStatus, Jo
 from workestra.errors import CalendarUnavailable, Conflict, InvalidInput, NotFound, SlotUnavailable
 from workestra.mail import SmtpSender
 from workestra.security.booking_tokens import TokenPurpose
+from workestra.services.availability import list_slots
 from workestra.services.booking import get_booking
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
 from workestra.services.invitee_links import manage_links
-from workestra.services.lifecycle import cancel_as_host, cancel_as_invitee, invitee_booking, reschedule
+from workestra.services.lifecycle import (
+    cancel_as_host,
+    cancel_as_invitee,
+    invitee_booking,
+    moving_booking,
+    reschedule,
+)
 from workestra.services.pools import join_pool, pool_places
 
 
@@ -399,3 +406,32 @@ async def test_a_round_robin_reschedule_keeps_the_rep_when_free_and_moves_the_ev
     await mail_to(smtp_sink, gus.email, "New booking")  # Gus as for a new booking
     confirmation = await mail_to(smtp_sink, "ivo@example.test", "Confirmed", containing=stored.meeting_url)
     assert "with Gus" in str(confirmation["Subject"])
+
+
+async def test_the_slots_of_a_reschedule_leave_the_bookings_own_time_out(
+    ctx: ServiceContext, sandbox: SandboxControl, provider: Harness
+) -> None:
+    host = await connected_host(ctx, sandbox, provider)
+    link = await make_link(
+        ctx,
+        host,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        calendar_provider=provider.name.value,
+        slot_interval_minutes=15,
+        duration_minutes=30,
+    )
+    made = await booked(ctx, link, at(9))
+    await run_worker(ctx)  # the event is on the calendar too
+    assert at(9, 15) not in await starts(ctx, link)
+    token = token_of(manage_links(ctx, made.id).reschedule_url)
+    moving = await moving_booking(ctx, made.id, token=token)
+    day = at(9).date()
+    result = await list_slots(ctx, link.slug, first_day=day, last_day=day, timezone="UTC", moving=moving)
+    offered = [s.start for s in result.slots]
+    assert at(9, 15) in offered  # overlaps only the booking itself
+    assert at(8, 45) in offered
+    moved = await reschedule(ctx, made.id, token=token, start=at(9, 15), timezone="UTC")
+    assert moved.starts_at == at(9, 15)
+    with pytest.raises(NotFound):
+        await moving_booking(ctx, made.id, token=token_of(manage_links(ctx, made.id).cancel_url))

@@ -13,7 +13,7 @@ from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book
 from workestra.services.context import ServiceContext
 from workestra.services.invitee_links import manage_links
-from workestra.services.lifecycle import cancel_as_invitee, reschedule
+from workestra.services.lifecycle import cancel_as_invitee, moving_booking, reschedule
 from workestra.services.rate_limits import booking_budget, spend_booking_change, spend_slot_read
 from workestra.web.api.schemas import BookingIn, CancelIn, HostOut, PublicBookingOut, RescheduleIn, SlotsOut
 from workestra.web.api.strict_json import ApiRoute
@@ -48,9 +48,15 @@ async def get_slots(
     start: Annotated[date, Query(description="First calendar day, in `timezone`")],
     end: Annotated[date, Query(description="Last calendar day (included), in `timezone`")],
     timezone: Annotated[str, Query(max_length=200)] = "UTC",
+    reschedule: Annotated[
+        str | None, Query(max_length=64, description="A booking being moved (with its `token`)")
+    ] = None,
+    token: Annotated[str | None, Query(max_length=200, description="The invitee's reschedule token")] = None,
 ) -> JSONResponse:
+    """With ``reschedule`` and its ``token``, the booking's own time doesn't count against it."""
     await spend_slot_read(ctx, client=client)
-    result = await list_slots(ctx, slug, first_day=start, last_day=end, timezone=timezone)
+    moving = await moving_booking(ctx, reschedule, token=token or "") if reschedule else None
+    result = await list_slots(ctx, slug, first_day=start, last_day=end, timezone=timezone, moving=moving)
     # The shape of SlotsOut (the documented response_model), built as plain JSON: a month of slots
     # is thousands of items, and a model per item was a tenth of this request's time.
     return JSONResponse(

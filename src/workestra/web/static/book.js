@@ -92,6 +92,9 @@
     var confirmLabel = confirmBtn.textContent;
     var rescheduleUrl = root.getAttribute("data-reschedule-url");
     var rescheduleToken = root.getAttribute("data-reschedule-token") || "";
+    // A booking being moved: its own time is offered too (it can move by less than its length).
+    var movingQuery = rescheduleUrl ? "&reschedule=" + encodeURIComponent(root.getAttribute("data-booking-id") || "") +
+      "&token=" + encodeURIComponent(rescheduleToken) : "";
     var state = { zone: "", today: "", weekStart: "", day: "", byDay: {}, slot: null, seq: 0 };
 
     function ensureOption(zone) {
@@ -218,7 +221,7 @@
       statusEl.textContent = "Loading available times…";
       slotsEl.textContent = "";
       var url = API + encodeURIComponent(slug) + "/slots?start=" + state.weekStart + "&end=" + end +
-        "&timezone=" + encodeURIComponent(state.zone);
+        "&timezone=" + encodeURIComponent(state.zone) + movingQuery;
       fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
         return readJson(response).then(function (body) {
           if (seq !== state.seq) { return; }
