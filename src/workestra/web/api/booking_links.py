@@ -1,13 +1,27 @@
 """Host endpoints for booking links (Bearer API key). Another host's link answers 404."""
 
-from fastapi import APIRouter, Response
+from datetime import date
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
+from fastapi import APIRouter, Query, Response
+
+from workestra.scheduling.explain import Reason
 from workestra.services import booking_links as links
 from workestra.services.booking_links import LinkInput, LinkView
 from workestra.services.context import ServiceContext
 from workestra.services.link_health import link_warnings
+from workestra.services.troubleshoot import DayExplanation, explain_day
 from workestra.services.users import Host
-from workestra.web.api.schemas import HoursRange, LinkIn, LinkOut
+from workestra.web.api.schemas import (
+    AvailabilityOut,
+    AvailabilityRepOut,
+    ExplainedSlotOut,
+    HoursRange,
+    LinkIn,
+    LinkOut,
+    SlotReasonOut,
+)
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep, SettingsDep
 
@@ -78,3 +92,71 @@ async def update(ctx: CtxDep, settings: SettingsDep, host: ApiHost, link_id: str
 async def delete(ctx: CtxDep, host: ApiHost, link_id: str) -> Response:
     await links.delete_link(ctx, host, link_id)
     return Response(status_code=204)
+
+
+def _reason_out(rep_id: str, reason: Reason, tz: ZoneInfo) -> SlotReasonOut:
+    time = reason.time
+    return SlotReasonOut(
+        rep_id=rep_id,
+        code=reason.code.value,
+        start=time.start.astimezone(tz).isoformat() if time else None,
+        end=time.end.astimezone(tz).isoformat() if time else None,
+        source=reason.source,
+        subject=reason.label,
+        detail=reason.detail,
+    )
+
+
+def availability_out(explained: DayExplanation) -> AvailabilityOut:
+    tz = explained.timezone
+    ids = [rep.id for rep in explained.reps]
+    return AvailabilityOut(
+        link_id=explained.link.id,
+        date=explained.day.isoformat(),
+        timezone=tz.key,
+        link_timezone=explained.link.timezone,
+        reps=[
+            AvailabilityRepOut(
+                id=rep.id,
+                name=rep.name,
+                email=rep.email,
+                you=rep.is_you,
+                calendar_provider=rep.provider.value,
+                calendar_readable=rep.calendar_problem is None,
+                calendar_problem=rep.calendar_problem,
+            )
+            for rep in explained.reps
+        ],
+        slots=[
+            ExplainedSlotOut(
+                start=slot.slot.start.astimezone(tz).isoformat(),
+                end=slot.slot.end.astimezone(tz).isoformat(),
+                available=slot.available,
+                reasons=[
+                    _reason_out(rep_id, reason, tz)
+                    for rep_id, reasons in zip(ids, slot.reasons, strict=True)
+                    for reason in reasons
+                ],
+            )
+            for slot in explained.slots
+        ],
+    )
+
+
+@router.get(
+    "/{link_id}/availability",
+    response_model=AvailabilityOut,
+    responses={404: {"description": "No such link of this host"}, 422: {"description": "Bad date or zone"}},
+)
+async def availability(
+    ctx: CtxDep,
+    host: ApiHost,
+    link_id: str,
+    day: Annotated[date, Query(alias="date", description="The day to explain, in `timezone`")],
+    timezone: Annotated[
+        str | None, Query(max_length=200, description="IANA zone; the link's own by default")
+    ] = None,
+) -> AvailabilityOut:
+    """Why each candidate slot of the day is (not) offered: per rep, the reasons against it. Each
+    rep's calendar is read live; event subjects only for your own calendar."""
+    return availability_out(await explain_day(ctx, host, link_id, day, timezone))

@@ -154,3 +154,43 @@ class IntegrationOut(BaseModel):
     account_kind: str | None  # "work" | "personal" | null when unknown
     calendar_found: bool | None
     checked_at: datetime | None
+
+
+class SlotReasonOut(BaseModel):
+    """Why one rep can't take a slot. ``start``/``end``: the booking's or busy event's own time."""
+
+    rep_id: str
+    code: (
+        str  # outside_hours | minimum_notice | beyond_horizon | booked | buffer | busy | calendar_unreadable
+    )
+    start: str | None = None
+    end: str | None = None
+    source: str | None = None  # what a buffer reaches: "booking" | "calendar"
+    subject: str | None = None  # the busy event's subject: the host's own calendar only
+    detail: str | None = None  # calendar_unreadable: why, in the host's words
+
+
+class ExplainedSlotOut(BaseModel):
+    start: str
+    end: str
+    available: bool  # the booking page offers it: at least one rep has no reason
+    reasons: list[SlotReasonOut]  # per rep (``rep_id``); a team slot may be available with some
+
+
+class AvailabilityRepOut(BaseModel):
+    id: str
+    name: str
+    email: str
+    you: bool
+    calendar_provider: str
+    calendar_readable: bool
+    calendar_problem: str | None
+
+
+class AvailabilityOut(BaseModel):
+    link_id: str
+    date: str
+    timezone: str  # the zone ``date`` is a day in; every time is given in it
+    link_timezone: str
+    reps: list[AvailabilityRepOut]
+    slots: list[ExplainedSlotOut]
