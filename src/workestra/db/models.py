@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -75,6 +76,9 @@ class BookingLink(Base):
     buffer_after_minutes: Mapped[int] = mapped_column(Integer)
     minimum_notice_minutes: Mapped[int] = mapped_column(Integer)
     booking_horizon_days: Mapped[int] = mapped_column(Integer)
+    # Origins (``https://example.com[:port]``) whose pages may frame the embedded booking page
+    # (Content-Security-Policy frame-ancestors); empty: any site may.
+    embed_allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Deleting a link keeps its bookings (they still hold their times and show on /calendar).
@@ -216,6 +220,9 @@ class OAuthState(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     session_id: Mapped[str] = mapped_column(String(128))
     provider: Mapped[str] = mapped_column(String(40))
+    # What the state is for: ``connect`` (the authorize flow; the PKCE verifier is kept) or
+    # ``admin_consent`` (an admin's approval; nothing to keep): a callback takes only its own kind.
+    purpose: Mapped[str] = mapped_column(String(20), default="connect", server_default="connect")
     code_verifier_enc: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
