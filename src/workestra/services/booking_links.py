@@ -1,9 +1,11 @@
 """Booking links: create, read, change and delete a host's links (never another host's)."""
 
+import ipaddress
 import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from workestra.db.models import BookingLink, LinkMember, WeeklyHours
 from workestra.db.repositories.links import LinkRecord
@@ -21,6 +23,14 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$")
 DEFAULT_HOURS: dict[str, list[tuple[str, str]]] = {day: [("09:00", "17:00")] for day in WEEKDAYS[:5]}
 
 WeeklyHoursInput = dict[str, list[tuple[str, str]]]
+
+MAX_EMBED_ORIGINS = 20
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# A DNS name (labels of letters, digits and dashes; punycode for others) or an IPv4 address (an
+# IPv6 literal is checked apart): nothing else may reach the Content-Security-Policy header.
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,7 @@ class LinkInput:
     minimum_notice_minutes: int | None = None
     booking_horizon_days: int | None = None
     round_robin_members: list[str] | None = None
+    embed_allowed_origins: list[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +78,8 @@ class LinkView:
     # When each pool member was last assigned a booking (None: never), in member_ids' order.
     last_assigned: tuple[datetime | None, ...] = ()
     rules: tuple[WeeklyRule, ...] = field(default=(), repr=False)
+    # Sites that may frame the embedded booking page; empty: any site may.
+    embed_allowed_origins: tuple[str, ...] = ()
 
 
 def parse_weekly_hours(hours: WeeklyHoursInput) -> list[WeeklyRule]:
@@ -97,6 +110,59 @@ def parse_weekly_hours(hours: WeeklyHoursInput) -> list[WeeklyRule]:
                 fields={"weekly_hours": "overlapping ranges"},
             )
     return rules
+
+
+def normalize_origin(value: str) -> str:
+    """``scheme://host[:port]`` as browsers serialise an origin (lower case, punycode host, no
+    default port); InvalidInput for anything else (a path, a query, credentials, another scheme)."""
+    text = check_unicode(value, field="embed_allowed_origins").strip()
+    invalid = InvalidInput(
+        f"{text[:100]!r} is not a site's origin like https://www.example.com (no path).",
+        fields={"embed_allowed_origins": "invalid origin"},
+    )
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise invalid from None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if (
+        scheme not in _DEFAULT_PORTS
+        or not host
+        or port == 0
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise invalid
+    if ":" in host:  # an IPv6 literal: urlsplit took off its brackets
+        try:
+            host = f"[{ipaddress.IPv6Address(host).compressed}]"
+        except ValueError:
+            raise invalid from None
+    else:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise invalid from None
+        if not _HOST_NAME.match(host):
+            raise invalid
+    suffix = f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else ""
+    return f"{scheme}://{host}{suffix}"
+
+
+def normalize_origins(values: list[str]) -> list[str]:
+    """Each origin normalised (``normalize_origin``), duplicates dropped, at most MAX_EMBED_ORIGINS."""
+    origins = list(dict.fromkeys(normalize_origin(v) for v in values if v.strip()))
+    if len(origins) > MAX_EMBED_ORIGINS:
+        raise InvalidInput(
+            f"At most {MAX_EMBED_ORIGINS} sites may embed a booking page.",
+            fields={"embed_allowed_origins": f"at most {MAX_EMBED_ORIGINS}"},
+        )
+    return origins
 
 
 def _bounded(value: int, *, name: str, low: int, high: int) -> int:
@@ -136,6 +202,7 @@ def to_view(link: BookingLink | LinkRecord, members: list[str] | None) -> LinkVi
         member_ids=tuple(m.user_id for m in pool if m.user_id),
         last_assigned=tuple(m.last_assigned_at for m in pool),
         rules=tuple(rules),
+        embed_allowed_origins=tuple(link.embed_allowed_origins),
     )
 
 
@@ -190,6 +257,8 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
         if value is not None:
             low = 1 if name in {"slot_interval_minutes", "booking_horizon_days"} else 0
             setattr(link, name, _bounded(value, name=name, low=low, high=high))
+    if data.embed_allowed_origins is not None:
+        link.embed_allowed_origins = normalize_origins(data.embed_allowed_origins)
     if data.weekly_hours is not None:
         rules = parse_weekly_hours(data.weekly_hours)
         link.hours = [
@@ -237,7 +306,9 @@ async def create_link(ctx: ServiceContext, host: Host, data: LinkInput) -> LinkV
         booking_horizon_days=data.booking_horizon_days or 60,
     )
     async with ctx.uow(write=True) as uow:
-        link = BookingLink(owner_id=host.id, created_at=now, description="", hours=[], members=[])
+        link = BookingLink(
+            owner_id=host.id, created_at=now, description="", hours=[], members=[], embed_allowed_origins=[]
+        )
         await _apply(uow, link, defaults, now=now)
         uow.links.add(link)
         await uow.links.flush()
@@ -289,6 +360,13 @@ async def public_page(ctx: ServiceContext, slug: str) -> tuple[LinkView, str]:
         link = await public_link(uow, slug)
         owner = await uow.users.get(link.owner_id)
     return link, owner.name if owner else ""
+
+
+async def embed_origins(ctx: ServiceContext, link_id: str) -> tuple[str, ...] | None:
+    """The sites that may frame pages of this link's bookings (its confirmation, cancel and
+    reschedule pages), deleted links included; None when there is no such link."""
+    async with ctx.uow() as uow:
+        return await uow.links.embed_origins(link_id)
 
 
 async def public_link(uow: UnitOfWork, slug: str) -> LinkView:

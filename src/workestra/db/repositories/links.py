@@ -52,6 +52,7 @@ class LinkRecord:
     buffer_after_minutes: int
     minimum_notice_minutes: int
     booking_horizon_days: int
+    embed_allowed_origins: tuple[str, ...]
     hours: tuple[HoursRecord, ...]
     members: tuple[MemberRecord, ...]
     bookings_between: tuple[datetime, datetime] | None = None
@@ -157,6 +158,12 @@ def _json_rows(value: object) -> list[list[Any]]:
     return rows if isinstance(rows, list) else []
 
 
+def _json_list(value: object) -> list[str]:
+    """A JSON array of strings read as a plain column (a list, or its text where not decoded)."""
+    items = json.loads(value) if isinstance(value, str) else value
+    return [item for item in items if isinstance(item, str)] if isinstance(items, list) else []
+
+
 def _utc(value: str | None) -> datetime | None:
     """A datetime inside JSON: SQLite's stored text (UTC, naive) or PostgreSQL's ISO 8601 with offset."""
     if value is None:
@@ -167,6 +174,7 @@ def _utc(value: str | None) -> datetime | None:
 
 def _record(row: Row[Any], bookings_between: tuple[datetime, datetime] | None) -> LinkRecord:
     fields = {name: getattr(row, name) for name in _LINK_FIELDS}
+    fields["embed_allowed_origins"] = tuple(_json_list(fields["embed_allowed_origins"]))
     hours = sorted(_json_rows(row.hours))
     members = sorted(_json_rows(row.members), key=lambda member: member[0])
     taken = (
@@ -219,6 +227,13 @@ class LinkRepository:
             parameters.update(after=bookings_between[0], before=bookings_between[1])
         found = (await self._session.execute(statement, parameters)).first()
         return None if found is None else _record(found, bookings_between)
+
+    async def embed_origins(self, link_id: str) -> tuple[str, ...] | None:
+        """The origins allowed to frame this link's pages (deleted links too: their bookings'
+        pages still open), or None when there is no such link."""
+        found = await self._session.execute(select(_LINK.embed_allowed_origins).where(_LINK.id == link_id))
+        row = found.first()
+        return None if row is None else tuple(_json_list(row[0]))
 
     async def for_owner(self, owner_id: str) -> list[BookingLink]:
         result = await self._session.scalars(

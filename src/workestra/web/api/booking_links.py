@@ -56,6 +56,7 @@ def to_out(view: LinkView, base_url: str, warnings: list[str] | None = None) -> 
         round_robin_members=view.round_robin_members,
         booking_page_url=f"{base_url}/book/{view.slug}",
         warnings=warnings or [],
+        embed_allowed_origins=list(view.embed_allowed_origins),
     )
 
 

@@ -103,6 +103,8 @@ class LinkIn(BaseModel):
     minimum_notice_minutes: int | None = None
     booking_horizon_days: int | None = None
     round_robin_members: list[str] | None = None
+    # Origins (https://example.com[:port]) whose pages may embed the booking page; [] lets any site.
+    embed_allowed_origins: list[str] | None = None
 
 
 class LinkOut(BaseModel):
@@ -125,6 +127,7 @@ class LinkOut(BaseModel):
     # What stops the link from working, in the host's words (its calendar isn't connected, needs a
     # reconnect, can't make the meeting link); empty when it works.
     warnings: list[str] = []
+    embed_allowed_origins: list[str] = []
 
 
 class ProblemOut(BaseModel):
