@@ -1,4 +1,5 @@
-"""Connected accounts: the OAuth connect and callback, health checks, the cards' views, disconnect.
+"""Connected accounts: the OAuth connect and callback, an organisation admin's approval (admin
+consent), health checks, the cards' views, disconnect.
 
 Problems are worded in ``services.problems``; tokens are handled in ``services.credentials``.
 """
@@ -9,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workestra.calendars.base import OAuthClient
+from workestra.calendars.base import AdminConsentClient, OAuthClient, Permission
 from workestra.calendars.errors import (
     AdminConsentRequired,
     CalendarError,
@@ -41,6 +42,13 @@ from workestra.services.users import Host
 logger = logging.getLogger(__name__)
 
 STATE_LIFETIME = timedelta(minutes=15)
+# OAuthState.purpose: which callback may take the state.
+CONNECT = "connect"
+ADMIN_CONSENT = "admin_consent"
+# The state of the approval link a host forwards to an admin: the admin isn't in the host's
+# session (nor, usually, a Workestra user), and the approval's callback changes nothing here, it
+# only says what happened. Session-bound states are for the in-app route.
+FORWARDED_STATE = "forwarded"
 
 CALENDAR_OF: dict[IntegrationProvider, CalendarProviderName] = {
     IntegrationProvider.MICROSOFT_CALENDAR: CalendarProviderName.MICROSOFT,
@@ -66,6 +74,20 @@ class PermissionView:
     granted: bool
 
 
+class AdminConsentNeeded(ConnectionFailed):
+    """Connecting failed because only an admin of the host's organisation can grant the permissions."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdminConsentView:
+    """How a host's organisation approves the app, for the card (providers that have admin consent)."""
+
+    forward_url: str  # the provider's approval page for the host's organisation: works for an admin
+    start_url: str  # the in-app route, for a host who is an admin (signed in here)
+    permissions: tuple[Permission, ...]  # exactly what the admin approves
+    required: bool  # the stored connection says an admin's approval is what's missing
+
+
 @dataclass(frozen=True, slots=True)
 class ConnectionView:
     provider: IntegrationProvider
@@ -86,6 +108,7 @@ class ConnectionView:
     calendar_found: bool | None = None
     checked_at: datetime | None = None
     configured: bool = True
+    admin_consent: AdminConsentView | None = None  # None when the provider has no admin consent
 
 
 def _permissions(words: Wording, row: UserIntegration) -> tuple[PermissionView, ...]:
@@ -93,6 +116,40 @@ def _permissions(words: Wording, row: UserIntegration) -> tuple[PermissionView, 
     missing = {s.lower() for s in _missing(words, row)}
     return tuple(
         PermissionView(p.scope, p.purpose, p.scope.lower() not in missing) for p in words.permissions
+    )
+
+
+def _admin_consent_client(ctx: ServiceContext, provider: IntegrationProvider) -> AdminConsentClient | None:
+    try:
+        oauth = ctx.calendars.oauth(provider)
+    except ProviderNotConfigured:
+        return None
+    return oauth if isinstance(oauth, AdminConsentClient) else None
+
+
+def _organization(row: UserIntegration | None) -> str | None:
+    """The directory to ask for approval: the connected work account's, when known."""
+    if row is None or row.account_kind == AccountKind.PERSONAL:
+        return None
+    return row.organization_id
+
+
+def _admin_consent_view(
+    ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegration | None, words: Wording
+) -> AdminConsentView | None:
+    client = _admin_consent_client(ctx, provider)
+    if client is None or provider not in URL_NAME:
+        return None
+    forward = client.admin_consent_url(
+        state=FORWARDED_STATE,
+        redirect_uri=admin_consent_redirect_uri(ctx, provider),
+        tenant=_organization(row),
+    )
+    return AdminConsentView(
+        forward_url=forward,
+        start_url=f"/integrations/{URL_NAME[provider]}/admin-consent",
+        permissions=words.permissions,
+        required=row is not None and row.problem == ConnectionProblem.ADMIN_CONSENT_REQUIRED,
     )
 
 
@@ -105,6 +162,7 @@ def _view(ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegrati
         "url_name": URL_NAME.get(provider, ""),
         "configured": configured,
         "meeting_link": words.terms.meeting_link,
+        "admin_consent": _admin_consent_view(ctx, provider, row, words) if configured else None,
     }
     if row is None:
         return ConnectionView(connected=False, **base)  # type: ignore[arg-type]  # keys match fields
@@ -133,6 +191,10 @@ def redirect_uri(ctx: ServiceContext, provider: IntegrationProvider) -> str:
     return f"{ctx.base_url}/integrations/{URL_NAME[provider]}/callback"
 
 
+def admin_consent_redirect_uri(ctx: ServiceContext, provider: IntegrationProvider) -> str:
+    return f"{ctx.base_url}/integrations/{URL_NAME[provider]}/admin-consent/callback"
+
+
 def _oauth(ctx: ServiceContext, provider: IntegrationProvider) -> OAuthClient:
     try:
         return ctx.calendars.oauth(provider)
@@ -155,6 +217,7 @@ async def start_connection(
                 user_id=host.id,
                 session_id=session_id,
                 provider=provider,
+                purpose=CONNECT,
                 code_verifier_enc=ctx.token_box.seal(verifier),
                 created_at=ctx.clock.now(),
             )
@@ -201,34 +264,15 @@ async def complete_connection(
     if not state:
         raise InvalidInput("The sign-in response is missing its state; start again from Connected Accounts.")
     now = ctx.clock.now()
-    async with ctx.uow(write=True) as uow:
-        # Locked until used up: of two callbacks carrying one state, exactly one exchanges the code.
-        pending = await uow.integrations.get_state(state, for_update=True)
-        if pending is not None and (pending.session_id, pending.user_id, pending.provider) != (
-            session_id,
-            host.id,
-            provider,
-        ):
-            # Checked before the state is used up: somebody else opening a host's callback URL
-            # must not end the host's own sign-in.
-            raise Forbidden(
-                "This sign-in response belongs to another browser session, so it can't be finished "
-                "here and nothing was changed. To connect a calendar, start from Connected Accounts."
-            )
-        if pending is not None and not await uow.integrations.use_state(state):
-            pending = None  # used meanwhile by another callback
-        await uow.commit()
-    if pending is None or now - pending.created_at > STATE_LIFETIME:
-        raise ConnectionFailed(
-            "This sign-in response isn't valid any more (it was used already or has expired). "
-            "Start again from Connected Accounts."
-        )
+    pending = await _use_state(
+        ctx, host, provider, state=state, session_id=session_id, purpose=CONNECT, what="sign-in"
+    )
     oauth = _oauth(ctx, provider)
     if error:
         refused = oauth.authorization_error(error, error_description)
         logger.info("authorization for user %s refused: %s", host.id, type(refused).__name__)
         if isinstance(refused, AdminConsentRequired):
-            raise ConnectionFailed(
+            raise AdminConsentNeeded(
                 describe(ConnectionProblem.ADMIN_CONSENT_REQUIRED, wording=wording(ctx, provider))
             )
         if isinstance(refused, ConsentDeclined):
@@ -255,6 +299,8 @@ async def complete_connection(
         logger.warning("connecting %s for user %s failed: %s", provider, host.id, type(exc).__name__)
         reason = connect_failure(exc, wording=wording(ctx, provider))
         message = f"Connecting {PROVIDER_LABEL[provider]} failed: {reason}"
+        if isinstance(exc, AdminConsentRequired):  # the token endpoint said it (65001 on exchange)
+            raise AdminConsentNeeded(message) from exc
         raise ConnectionFailed(message) from exc
     async with ctx.uow(write=True) as uow:
         row = await uow.integrations.get(host.id, provider, for_update=True)
@@ -274,6 +320,152 @@ async def complete_connection(
         row.problem, row.last_error = None, None
         await uow.commit()
     return await check_connection(ctx, host, provider)
+
+
+async def _use_state(
+    ctx: ServiceContext,
+    host: Host,
+    provider: IntegrationProvider,
+    *,
+    state: str,
+    session_id: str,
+    purpose: str,
+    what: str,
+) -> OAuthState:
+    """Use up a pending state of this session, host, provider and purpose (single use).
+
+    Raises Forbidden for another session's state (left for its own session to use), and
+    ConnectionFailed for a state that is unknown, spent, expired or made for another callback.
+    """
+    now = ctx.clock.now()
+    async with ctx.uow(write=True) as uow:
+        # Locked until used up: of two callbacks carrying one state, exactly one goes on.
+        pending = await uow.integrations.get_state(state, for_update=True)
+        if pending is not None and (pending.session_id, pending.user_id, pending.provider) != (
+            session_id,
+            host.id,
+            provider,
+        ):
+            # Checked before the state is used up: somebody else opening a host's callback URL
+            # must not end the host's own sign-in.
+            raise Forbidden(
+                f"This {what} response belongs to another browser session, so it can't be finished "
+                "here and nothing was changed. Start again from Connected Accounts."
+            )
+        if pending is not None and pending.purpose != purpose:
+            pending = None  # another flow's state: not this callback's to use up
+        if pending is not None and not await uow.integrations.use_state(state):
+            pending = None  # used meanwhile by another callback
+        await uow.commit()
+    if pending is None or now - pending.created_at > STATE_LIFETIME:
+        raise ConnectionFailed(
+            f"This {what} response isn't valid any more (it was used already or has expired). "
+            "Start again from Connected Accounts."
+        )
+    return pending
+
+
+def _admin_consent(ctx: ServiceContext, provider: IntegrationProvider) -> AdminConsentClient:
+    client = _admin_consent_client(ctx, provider)
+    if client is None:
+        _oauth(ctx, provider)  # says "isn't configured" when that is why
+        raise NotFound(f"{PROVIDER_LABEL[provider]} has no admin approval.")
+    return client
+
+
+async def start_admin_consent(
+    ctx: ServiceContext, host: Host, provider: IntegrationProvider, *, session_id: str
+) -> str:
+    """For a host who is an admin of their organisation: a single-use state bound to this browser
+    session, and the provider's approval URL for the host's organisation (when known)."""
+    client = _admin_consent(ctx, provider)
+    state = secrets.token_urlsafe(32)
+    async with ctx.uow(write=True) as uow:
+        row = await uow.integrations.get(host.id, provider)
+        await uow.integrations.purge_states(created_before=ctx.clock.now() - STATE_LIFETIME)
+        uow.integrations.add_state(
+            OAuthState(
+                state=state,
+                user_id=host.id,
+                session_id=session_id,
+                provider=provider,
+                purpose=ADMIN_CONSENT,
+                code_verifier_enc="",  # nothing is issued at the end: no PKCE verifier to keep
+                created_at=ctx.clock.now(),
+            )
+        )
+        await uow.commit()
+    return client.admin_consent_url(
+        state=state, redirect_uri=admin_consent_redirect_uri(ctx, provider), tenant=_organization(row)
+    )
+
+
+def _approval_refused(
+    provider: IntegrationProvider, refused: CalendarError, error: str, *, forwarded: bool
+) -> ConnectionFailed:
+    if isinstance(refused, ConsentDeclined):
+        return ConnectionFailed(
+            "The administrator declined to approve Workestra, so nothing changed: people in your "
+            "organisation still can't connect their calendars. If that was a mistake, open the "
+            "approval link again and accept."
+        )
+    if isinstance(refused, AdminConsentRequired):
+        where = "this link" if forwarded else "the approval link on the Connected Accounts card"
+        return ConnectionFailed(
+            "The account that signed in can't approve apps for the whole organisation (it isn't an "
+            f"administrator's). Send {where} to an administrator of your organisation."
+        )
+    return ConnectionFailed(
+        f"{PROVIDER_LABEL[provider]} couldn't record the approval ({error}). Try again, or ask "
+        "your administrator."
+    )
+
+
+async def complete_admin_consent(
+    ctx: ServiceContext,
+    host: Host | None,
+    provider: IntegrationProvider,
+    *,
+    session_id: str,
+    state: str | None,
+    admin_consent: str | None,
+    error: str | None = None,
+    error_description: str | None = None,
+) -> str:
+    """The approval's callback: what happened, in words for whoever arrives (the message).
+
+    A forwarded link (or nobody signed in here) only hears the outcome; a host's own approval
+    must carry this session's state. Nothing is stored either way: the provider keeps the
+    approval, and each host then connects through the ordinary flow. The ``tenant`` parameter is
+    not read, as the reference warns it can be forged.
+
+    Raises Forbidden for another session's state, ConnectionFailed for a refusal or a spent state.
+    """
+    client = _admin_consent(ctx, provider)
+    forwarded = host is None or state == FORWARDED_STATE
+    if not forwarded and host is not None:
+        if not state:
+            raise InvalidInput(
+                "The approval response is missing its state; start again from Connected Accounts."
+            )
+        await _use_state(
+            ctx, host, provider, state=state, session_id=session_id, purpose=ADMIN_CONSENT, what="approval"
+        )
+    if error:  # before admin_consent: the error redirect carries admin_consent=True too
+        refused = client.admin_consent_error(error, error_description)
+        logger.info("admin approval of %s refused: %s", provider, type(refused).__name__)
+        raise _approval_refused(provider, refused, error, forwarded=forwarded)
+    if (admin_consent or "").lower() != "true":
+        raise InvalidInput("This approval response says neither approved nor refused; nothing changed.")
+    if forwarded:
+        return (
+            "Thank you: Workestra is approved for your organisation. People in it can now connect "
+            "their calendars without being asked for an admin's approval."
+        )
+    return (
+        f"Your organisation approved Workestra. Connect {PROVIDER_LABEL[provider]} now: nobody "
+        "in your organisation will be asked for an admin's approval again."
+    )
 
 
 async def check_connection(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> ConnectionView:

@@ -68,8 +68,10 @@ PROBLEM_TEXT: dict[ConnectionProblem, str] = {
         "Confirm the account has at least one calendar, then reconnect."
     ),
     ConnectionProblem.ADMIN_CONSENT_REQUIRED: (
-        "Your organisation requires an administrator to approve Workestra before you can connect. "
-        "Ask an admin to approve the app{required_scopes}, then try again."
+        "Your organisation's admin must approve Workestra before you can connect: only an "
+        "administrator of your organisation can grant{admin_permissions}, for everyone at once. "
+        "Send them the admin-consent link on the Connected Accounts card (or open it yourself if "
+        "you are an admin); once they accept, connect again."
     ),
     ConnectionProblem.UNAVAILABLE: (
         "The calendar couldn't be read just now (the provider is throttling or unavailable). "
@@ -89,6 +91,7 @@ RECONNECT_PROBLEMS = frozenset(
         ConnectionProblem.INTERACTION_REQUIRED,
         ConnectionProblem.MISSING_SCOPE,
         ConnectionProblem.CALENDAR_NOT_FOUND,
+        ConnectionProblem.ADMIN_CONSENT_REQUIRED,  # once the admin has approved
     }
 )
 # What a booking's note may blame for a missing meeting link.
@@ -145,7 +148,6 @@ def describe(
     scopes = [s for s in missing_scopes.split() if s]
     if_missing = {p.scope.lower(): p.if_missing for p in wording.permissions}
     consequence = " ".join(dict.fromkeys(if_missing.get(s.lower(), "") for s in scopes)).strip()
-    required = ", ".join(p.scope for p in wording.permissions if p.required)
     hint = terms.calendar_not_found_hint
     return PROBLEM_TEXT[problem].format(
         scopes=", ".join(scopes) or "unknown",
@@ -153,8 +155,19 @@ def describe(
         meeting=terms.meeting_link,
         personal_limit=terms.personal_account_limit or GENERIC_PERSONAL_LIMIT,
         not_found_hint=f" ({hint})" if hint else "",
-        required_scopes=f" ({required})" if required else "",
+        admin_permissions=_admin_permissions(wording.permissions),
     )
+
+
+def _admin_permissions(permissions: tuple[Permission, ...]) -> str:
+    """The exact permissions an admin approves, those Workestra can't work without first."""
+    required = ", ".join(p.scope for p in permissions if p.required)
+    optional = ", ".join(p.scope for p in permissions if not p.required)
+    if not required and not optional:
+        return " the permissions Workestra asks for"
+    needs = f" the permissions Workestra needs ({required})" if required else ""
+    also = f" the optional ones ({optional})" if optional else ""
+    return f"{needs} and{also}" if needs and also else needs or also
 
 
 def connect_failure(error: CalendarError, *, wording: Wording = GENERIC_WORDING) -> str:
