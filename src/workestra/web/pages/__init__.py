@@ -11,12 +11,14 @@ from workestra.web.pages import (
     login,
     manage_booking,
     settings,
+    troubleshoot,
 )
 
 router = APIRouter(include_in_schema=False)
 router.include_router(login.router)
 router.include_router(dashboard.router)
 router.include_router(settings.router)
+router.include_router(troubleshoot.router)
 router.include_router(account.router)
 router.include_router(integrations.router)
 router.include_router(booking_page.router)
