@@ -121,7 +121,10 @@ async def live_server(
     await sandbox.create_microsoft_app(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
-        redirect_uris=[f"{settings.base_url}/integrations/microsoft/callback"],
+        redirect_uris=[
+            f"{settings.base_url}/integrations/microsoft/callback",
+            f"{settings.base_url}/integrations/microsoft/admin-consent/callback",
+        ],
     )
     await sandbox.create_google_app(
         client_id=GOOGLE_CLIENT_ID,

@@ -105,7 +105,10 @@ async def _seed_sandbox(sandbox: SandboxServer, settings: Settings) -> None:
                 json={
                     "client_id": DEMO_CLIENT_ID,
                     "client_secret": DEMO_CLIENT_SECRET,
-                    "redirect_uris": [f"{settings.base_url}/integrations/microsoft/callback"],
+                    "redirect_uris": [
+                        f"{settings.base_url}/integrations/microsoft/callback",
+                        f"{settings.base_url}/integrations/microsoft/admin-consent/callback",
+                    ],
                 },
             )
         ).raise_for_status()

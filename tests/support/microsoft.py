@@ -19,7 +19,10 @@ async def register_app(sandbox: SandboxControl, base_url: str) -> None:
     await sandbox.create_microsoft_app(
         client_id=CLIENT_ID,
         client_secret=CLIENT_SECRET,
-        redirect_uris=[f"{base_url}/integrations/microsoft/callback"],
+        redirect_uris=[
+            f"{base_url}/integrations/microsoft/callback",
+            f"{base_url}/integrations/microsoft/admin-consent/callback",
+        ],
     )
 
 
