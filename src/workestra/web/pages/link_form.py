@@ -49,6 +49,7 @@ class LinkFormValues:
     booking_horizon_days: str = "60"
     round_robin_members: str = ""
     had_members: bool = False
+    embed_allowed_origins: str = ""  # one origin per line
 
     def rows(self, day: str) -> list[tuple[str, str]]:
         """The day's ranges plus one empty row, so another range can be added."""
@@ -81,6 +82,7 @@ def values_from_view(view: LinkView) -> LinkFormValues:
         booking_horizon_days=str(view.booking_horizon_days),
         round_robin_members="\n".join(members),
         had_members=bool(members),
+        embed_allowed_origins="\n".join(view.embed_allowed_origins),
     )
 
 
@@ -112,6 +114,7 @@ def values_from_form(form: FormData) -> LinkFormValues:
         auto_meeting_link=_text(form, "auto_meeting_link", 10) in {"on", "true", "1"},
         round_robin_members=_text(form, "round_robin_members", 20_000),
         had_members=_text(form, "had_members", 10) == "1",
+        embed_allowed_origins=_text(form, "embed_allowed_origins", 20_000),
     )
     for name in NUMBER_FIELDS:
         setattr(values, name, _text(form, name, 20).strip())
@@ -159,4 +162,6 @@ def to_input(values: LinkFormValues) -> LinkInput:
         minimum_notice_minutes=_number(values, "minimum_notice_minutes"),
         booking_horizon_days=_number(values, "booking_horizon_days"),
         round_robin_members=_members(values),
+        # Every line is an origin (the service says which one isn't); none: any site may embed.
+        embed_allowed_origins=[o.strip() for o in values.embed_allowed_origins.splitlines() if o.strip()],
     )
