@@ -12,6 +12,7 @@ import httpx2
 
 RefreshFaultKind = Literal["revoked", "inactive", "consent_missing", "mfa"]
 ShowAs = Literal["free", "tentative", "busy", "oof", "workingElsewhere", "unknown"]
+InvitationResponse = Literal["none", "accepted", "tentativelyAccepted", "declined", "notResponded"]
 GoogleAccountKind = Literal["workspace", "consumer"]
 GoogleRole = Literal["freeBusyReader", "reader", "writer"]
 
@@ -203,6 +204,51 @@ class SandboxControl:
     async def microsoft_events(self, email: str) -> MailboxEvents:
         events: MailboxEvents = await self._call("GET", f"/microsoft/users/{email}/events")
         return events
+
+    async def add_microsoft_calendar(self, email: str, name: str, *, can_edit: bool = True) -> str:
+        """Another calendar in the user's mailbox (``can_edit=False``: shared for reading only);
+        returns its Graph id."""
+        body = {"name": name, "can_edit": can_edit}
+        created = await self._call("POST", f"/microsoft/users/{email}/calendars", body)
+        return str(created["id"])
+
+    async def delete_microsoft_calendar(self, email: str, calendar_id: str) -> None:
+        """The calendar and its events are gone: Graph answers 404 for its id from now on."""
+        await self._call("DELETE", f"/microsoft/users/{email}/calendars/{calendar_id}")
+
+    async def microsoft_calendar_events(self, email: str, calendar_id: str) -> list[dict[str, Any]]:
+        """The events of one calendar of the user's (the default one by its id too)."""
+        found = await self._call("GET", f"/microsoft/users/{email}/calendars/{calendar_id}/events")
+        value: list[dict[str, Any]] = found["value"]
+        return value
+
+    async def seed_microsoft_event_in(
+        self,
+        email: str,
+        *,
+        calendar_id: str | None,
+        subject: str,
+        start: datetime,
+        end: datetime,
+        show_as: ShowAs = "busy",
+        is_all_day: bool = False,
+        organizer: str | None = None,
+        response: InvitationResponse | None = None,
+    ) -> str:
+        """Seed an event into one calendar (None: the default one); ``response`` is the user's
+        answer to another ``organizer``'s invitation. Returns its Graph id."""
+        body = {
+            "subject": subject,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "show_as": show_as,
+            "is_all_day": is_all_day,
+            "organizer": organizer,
+            "calendar_id": calendar_id,
+            "response": response,
+        }
+        created = await self._call("POST", f"/microsoft/users/{email}/events", body)
+        return str(created["id"])
 
     async def add_microsoft_fault(
         self,

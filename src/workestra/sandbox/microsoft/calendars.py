@@ -20,7 +20,7 @@ from .errors import (
 )
 from .event_json import EVENT_PROPERTIES, event_json, span_in
 from .events import EVENT_TYPE, read_date_time
-from .mailbox import READ_CALENDAR, calendar_json, guard_calendar
+from .mailbox import READ_CALENDAR, calendar_json, guard_calendar, other_calendar_json
 from .state import Event, User
 from .wire import (
     Context,
@@ -50,22 +50,33 @@ _ORDER_BY = re.compile(r"start/datetime(\s+(asc|desc))?", re.IGNORECASE)
 
 
 def get_calendar(ctx: Context, match: re.Match[str]) -> GraphResponse:
-    """GET /me/calendar | /me/calendars/{id} [calendar-get.md, D2.1]."""
-    guard_calendar(ctx, match.groupdict().get("cid"), write=False)
+    """GET /me/calendar | /me/calendars/{id} [calendar-get.md, D2.1, C4]."""
+    key = guard_calendar(ctx, match.groupdict().get("cid"), write=False)
     body: dict[str, Any] = {"@odata.context": user_context(ctx.user, "calendars/$entity")}
     if match.groupdict().get("cid") is None:
         body["@odata.context"] = user_context(ctx.user, "calendar/$entity")
-    body.update(calendar_json(ctx.user))
+    body.update(
+        calendar_json(ctx.user) if key is None else other_calendar_json(ctx.user, ctx.user.calendars[key])
+    )
     return ok(body)
 
 
 def list_calendars(ctx: Context, match: re.Match[str]) -> GraphResponse:
-    """GET /me/calendars [user-list-calendars.md]; empty for a mailbox without a calendar."""
+    """GET /me/calendars [user-list-calendars.md, C4]: the default calendar, then the others in
+    the order they were made; paged like other collections; empty for a mailbox without one."""
     ctx.require(READ_CALENDAR, access_denied)
+    reject_unsupported_options(ctx, ("$select", "$top", "$skip"))
     if not ctx.user.mailbox_enabled:
         raise mailbox_not_enabled()
-    value = [calendar_json(ctx.user)] if ctx.user.has_calendar else []
-    return ok({"@odata.context": user_context(ctx.user, "calendars"), "value": value})
+    user = ctx.user
+    every = [calendar_json(user), *(other_calendar_json(user, c) for c in user.calendars.values())]
+    chosen = select_fields(ctx, tuple(str(k) for k in every[0]), "microsoft.graph.calendar")
+    rendered = [project(dict(c), chosen, ("id",)) for c in every] if user.has_calendar else []
+    items, next_link = page(ctx, rendered)
+    body: dict[str, Any] = {"@odata.context": user_context(user, "calendars"), "value": items}
+    if next_link:
+        body["@odata.nextLink"] = next_link
+    return ok(body)
 
 
 def _instant(raw: str, name: str) -> datetime:
@@ -85,8 +96,9 @@ def _overlaps(span: tuple[datetime, datetime], start: datetime, end: datetime) -
 
 
 def calendar_view(ctx: Context, match: re.Match[str]) -> GraphResponse:
-    """GET /me/calendarView | /me/calendar/calendarView | /me/calendars/{id}/calendarView [CV]."""
-    guard_calendar(ctx, match.group("cid"), write=False)
+    """GET /me/calendarView | /me/calendar/calendarView | /me/calendars/{id}/calendarView [CV]:
+    the events of that one calendar (the default one without an id) [C4]."""
+    key = guard_calendar(ctx, match.group("cid"), write=False)
     reject_unsupported_options(ctx, ("$select", "$top", "$skip", "$orderby"))
     start_raw, end_raw = ctx.request.param("startDateTime"), ctx.request.param("endDateTime")
     if not start_raw or not end_raw:
@@ -106,7 +118,9 @@ def calendar_view(ctx: Context, match: re.Match[str]) -> GraphResponse:
     descending = order is not None and order.strip().lower().endswith("desc")
     chosen = select_fields(ctx, EVENT_PROPERTIES, EVENT_TYPE)
     zone, user = ctx.prefer.time_zone, ctx.user
-    found = [e for e in user.events.values() if _overlaps(span_in(e, zone), start, end)]
+    found = [
+        e for e in user.events.values() if e.calendar_id == key and _overlaps(span_in(e, zone), start, end)
+    ]
     found.sort(key=lambda e: (span_in(e, zone)[0], e.id), reverse=descending)
     rendered = [
         project(
@@ -171,8 +185,8 @@ def _interval(data: dict[str, Any]) -> int:
 def _busy_items(user: User, start: datetime, end: datetime) -> list[tuple[Event, datetime, datetime]]:
     items = []
     for event in user.events.values():
-        if event.is_cancelled or event.show_as == "free":
-            continue
+        if event.is_cancelled or event.show_as == "free" or event.calendar_id is not None:
+            continue  # getSchedule covers the default calendar only [C4]
         first, last = span_in(event, user.time_zone)
         if _overlaps((first, last), start, end):
             items.append((event, first, last))

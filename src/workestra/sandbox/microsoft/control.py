@@ -17,7 +17,17 @@ from . import scopes as scope_names
 from . import timezones
 from .event_json import event_json
 from .mailbox import new_event
-from .state import PERSONAL_TENANT_ID, App, Fault, MicrosoftState, RefreshFault, User, new_guid
+from .state import (
+    PERSONAL_TENANT_ID,
+    App,
+    Calendar,
+    Fault,
+    MicrosoftState,
+    RefreshFault,
+    User,
+    new_guid,
+    opaque,
+)
 
 Body = TypeVar("Body", bound=BaseModel)
 
@@ -97,6 +107,14 @@ class SeedEvent(_Strict):
     is_all_day: bool = False
     organizer: str | None = None  # another address makes the user an attendee
     sensitivity: Literal["normal", "personal", "private", "confidential"] = "normal"
+    calendar_id: str | None = None  # another calendar of the user's (add-calendar); None: the default
+    # The attendee's answer (only with another organizer): notResponded is an unanswered invitation.
+    response: Literal["none", "accepted", "tentativelyAccepted", "declined", "notResponded"] | None = None
+
+
+class NewCalendar(_Strict):
+    name: str = Field(min_length=1)
+    can_edit: bool = True  # False: a calendar shared with the user for reading only
 
 
 class NewFault(_Strict):
@@ -150,6 +168,9 @@ class MicrosoftControl:
             Route(f"{user}/set", self._user(UserSettings, self.update_user), methods=["POST"]),
             Route(f"{user}/events", self._user(SeedEvent, self.seed_event), methods=["POST"]),
             Route(f"{user}/events", self._user(None, self.list_events), methods=["GET"]),
+            Route(f"{user}/calendars", self._user(NewCalendar, self.add_calendar), methods=["POST"]),
+            Route(f"{user}/calendars/{{calendar_id}}", self.delete_calendar, methods=["DELETE"]),
+            Route(f"{user}/calendars/{{calendar_id}}/events", self.calendar_events, methods=["GET"]),
             Route("/admin-consents", self.admin_consents, methods=["GET"]),
             Route("/faults", self._json(NewFault, self.add_fault), methods=["POST"]),
             Route("/requests", self.requests, methods=["GET"]),
@@ -284,6 +305,11 @@ class MicrosoftControl:
         if body.organizer is not None and body.organizer.lower() != user.email.lower():
             event.organizer_name = event.organizer_address = body.organizer
             event.is_organizer = False
+            event.response = body.response
+        if body.calendar_id is not None and body.calendar_id != user.calendar_id:
+            if body.calendar_id not in user.calendars:
+                return _not_found("calendar")
+            event.calendar_id = body.calendar_id
         user.events[event.id] = event
         return JSONResponse({"id": event.id}, status_code=201)
 
@@ -294,6 +320,35 @@ class MicrosoftControl:
             for r in user.removed
         ]
         return JSONResponse({"value": value, "removed": removed})
+
+    def add_calendar(self, user: User, body: NewCalendar) -> Response:
+        """Another calendar in the user's mailbox (made by them, or shared with ``can_edit``)."""
+        calendar = Calendar(id=opaque("AAMkAGsbxOther", 12) + "=", name=body.name, can_edit=body.can_edit)
+        user.calendars[calendar.id] = calendar
+        return JSONResponse({"id": calendar.id, "name": calendar.name}, status_code=201)
+
+    async def delete_calendar(self, request: Request) -> Response:
+        """The calendar and its events are gone (deleted, or no longer shared): its id answers 404."""
+        with self.state.lock:
+            user = self.state.user_by_email(request.path_params["email"])
+            calendar_id = request.path_params["calendar_id"]
+            if user is None or calendar_id not in user.calendars:
+                return _not_found("calendar")
+            del user.calendars[calendar_id]
+            for event_id in [e.id for e in user.events.values() if e.calendar_id == calendar_id]:
+                del user.events[event_id]
+        return _no_content()
+
+    async def calendar_events(self, request: Request) -> Response:
+        """The events of one calendar of the user (the default one by its id too)."""
+        with self.state.lock:
+            user = self.state.user_by_email(request.path_params["email"])
+            calendar_id = request.path_params["calendar_id"]
+            if user is None or (calendar_id != user.calendar_id and calendar_id not in user.calendars):
+                return _not_found("calendar")
+            key = None if calendar_id == user.calendar_id else calendar_id
+            value = [event_json(e, user, zone="UTC") for e in user.events.values() if e.calendar_id == key]
+        return JSONResponse({"value": value})
 
     def add_fault(self, body: NewFault) -> Response:
         self.state.faults.append(

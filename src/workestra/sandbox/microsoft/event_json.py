@@ -72,7 +72,7 @@ def event_json(event: Event, user: User, *, zone: str, body_type: str | None = N
     if body_type == "text" and content_type == "html":
         content, content_type = as_text(content), "text"
     location = _location(event)
-    organizer_response = "organizer" if event.is_organizer else "none"
+    organizer_response = "organizer" if event.is_organizer else (event.response or "none")
     data: dict[str, Any] = {
         "@odata.etag": f'W/"{event.change_key}"',
         "id": event.id,

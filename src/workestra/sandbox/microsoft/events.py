@@ -259,8 +259,9 @@ def _check_event_keys(data: dict[str, Any]) -> None:
 
 
 def create_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
-    """POST /me/events | /me/calendar/events | /me/calendars/{id}/events [EV-POST]."""
-    guard_calendar(ctx, match.group("cid"), write=True)
+    """POST /me/events | /me/calendar/events | /me/calendars/{id}/events [EV-POST, C4]: into the
+    default calendar, or the one named (404 unknown or deleted, 403 one the user can't edit)."""
+    key = guard_calendar(ctx, match.group("cid"), write=True)
     data = ctx.request.json_object()
     _check_event_keys(data)
     user, now = ctx.user, ctx.state.now()
@@ -271,6 +272,7 @@ def create_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
     if existing is not None and existing in user.events:
         return _event_response(ctx, user.events[existing], status=201)  # [R] replay -> same event
     event = new_event(user, now=now, starts_at=now, ends_at=now)
+    event.calendar_id = key
     _apply(event, {k: v for k, v in data.items() if k in CREATABLE})
     _apply_times(event, data, creating=True)
     provider = (
@@ -291,11 +293,13 @@ def create_event(ctx: Context, match: re.Match[str]) -> GraphResponse:
 
 
 def list_events(ctx: Context, match: re.Match[str]) -> GraphResponse:
-    """GET /me/events [user-list-events.md] (no $filter in the sandbox)."""
-    guard_calendar(ctx, match.group("cid"), write=False)
+    """GET /me/events [user-list-events.md] (no $filter in the sandbox); /me/calendars/{id}/events
+    lists that calendar's events only [C4]."""
+    key = guard_calendar(ctx, match.group("cid"), write=False)
     chosen = select_fields(ctx, EVENT_PROPERTIES, EVENT_TYPE)
     zone = ctx.prefer.time_zone
-    events = sorted(ctx.user.events.values(), key=lambda e: (span_in(e, zone)[0], e.id))
+    mine = [e for e in ctx.user.events.values() if match.group("cid") is None or e.calendar_id == key]
+    events = sorted(mine, key=lambda e: (span_in(e, zone)[0], e.id))
     rendered = [
         project(
             event_json(e, ctx.user, zone=zone, body_type=ctx.prefer.body_content_type),

@@ -87,6 +87,18 @@ class Event:
     sensitivity: str = "normal"
     categories: list[str] = field(default_factory=list)
     hide_attendees: bool = False
+    calendar_id: str | None = None  # None: the mailbox's default calendar [C4]
+    response: str | None = None  # responseStatus.response when seeded (an attendee's answer)
+
+
+@dataclass(slots=True)
+class Calendar:
+    """A calendar of the mailbox besides its default one [C4]: made by the user, or shared with
+    them (``can_edit`` False: writing to it is refused)."""
+
+    id: str
+    name: str
+    can_edit: bool = True
 
 
 @dataclass(slots=True)
@@ -112,6 +124,7 @@ class User:
     admin_consent_required: bool = False  # users may not consent: only an admin of the tenant can
     is_admin: bool = False  # may grant admin consent for the tenant (a Global/Cloud App Administrator)
     calendar_id: str = field(default_factory=lambda: opaque("AAMkAGsbxCal", 12) + "=")
+    calendars: dict[str, Calendar] = field(default_factory=dict)  # besides the default, by id
     dropped_scopes: set[str] = field(default_factory=set)  # lower-case short Graph names
     refresh_fault: RefreshFault | None = None
     events: dict[str, Event] = field(default_factory=dict)
