@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from workestra.calendars.busy_rules import DEFAULT_RULES, BusyRules
 from workestra.calendars.errors import CalendarError
 from workestra.enums import AccountKind, CalendarProviderName
 from workestra.scheduling import Interval
@@ -28,6 +29,55 @@ class CredentialSource(Protocol):
         one refresh happens. Raises ``NeedsReauth`` when the grant is dead.
         """
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarChoice:
+    """Which of a connection's calendars count, as the host chose them (issue 12).
+
+    ``conflict_calendars`` empty: the primary calendar alone hides slots. ``destination`` None: new
+    events go to the primary calendar. ``busy_rules``: what blocks, for adapters whose busy read
+    sees each entry (Microsoft); one that only gets busy time (Google's freeBusy) can't apply them.
+    """
+
+    conflict_calendars: tuple[str, ...] = ()
+    destination: str | None = None
+    busy_rules: BusyRules = DEFAULT_RULES
+
+
+PRIMARY_ONLY = CalendarChoice()
+
+
+@runtime_checkable
+class ChoosesCalendars(Protocol):
+    """A ``CredentialSource`` that also says which calendars of its connection count.
+
+    Optional beside ``CredentialSource`` (adapters ask with ``isinstance``, see ``choice_of``): a
+    source without it means the primary calendar and the default busy rules, so every caller and
+    every other source keeps working unchanged.
+    """
+
+    async def calendar_choice(self) -> CalendarChoice:
+        """The connection's current choice (read with its tokens: no second trip where avoidable).
+        Raises ``NeedsReauth`` when the connection is gone, as ``access_token`` does."""
+        ...
+
+
+async def choice_of(credentials: CredentialSource) -> CalendarChoice:
+    """The choice a credential source carries, or the primary calendar with the default rules."""
+    if isinstance(credentials, ChoosesCalendars):
+        return await credentials.calendar_choice()
+    return PRIMARY_ONLY
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarInfo:
+    """One calendar of the connected account, as ``list_calendars`` finds it."""
+
+    id: str  # the provider's own id (Google's primary is the account's address, never "primary")
+    name: str
+    is_primary: bool
+    can_edit: bool  # new events may be written to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +192,9 @@ class CalendarProvider(Protocol):
     async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
         """Busy time overlapping ``window`` (UTC, half-open), merged or not; never a guess.
 
-        Raises a ``CalendarError`` when the calendar cannot be read.
+        Read from the calendars the connection's ``CalendarChoice`` names (``choice_of``), under its
+        busy rules where the provider's read allows. Raises a ``CalendarError`` when a calendar
+        cannot be read (``CalendarNotFound`` for a chosen calendar that no longer exists).
         """
         ...
 
@@ -154,7 +206,13 @@ class CalendarProvider(Protocol):
         ...
 
     async def create_event(self, credentials: CredentialSource, draft: EventDraft) -> CreatedEvent:
-        """Create the event idempotently (a retry with the same draft never makes a second one)."""
+        """Create the event idempotently (a retry with the same draft never makes a second one), in
+        the choice's destination calendar where the provider supports one."""
+        ...
+
+    async def list_calendars(self, credentials: CredentialSource) -> list[CalendarInfo]:
+        """Every calendar of the connected account the host could choose, the primary among them.
+        Raises a ``CalendarError`` when they cannot be listed."""
         ...
 
     async def update_event(

@@ -3,6 +3,7 @@
 from workestra.calendars.base import (
     BusyEvent,
     CalendarHealth,
+    CalendarInfo,
     CalendarTerms,
     CreatedEvent,
     CredentialSource,
@@ -36,6 +37,9 @@ class NoCalendar:
 
     async def cancel_event(self, credentials: CredentialSource, event_id: str) -> None:
         return None
+
+    async def list_calendars(self, credentials: CredentialSource) -> list[CalendarInfo]:
+        return []
 
     async def check_health(self, credentials: CredentialSource) -> CalendarHealth:
         return CalendarHealth(calendar_found=True, meeting=MeetingCapability(available=False))

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from workestra.calendars.base import (
     BusyEvent,
     CalendarHealth,
+    CalendarInfo,
     CalendarTerms,
     CreatedEvent,
     CredentialSource,
@@ -30,6 +31,7 @@ from workestra.calendars.google.config import GoogleConfig
 from workestra.calendars.google.errors import api_error, api_error_reason, transport_error
 from workestra.calendars.google.oauth import CALENDARLIST_SCOPE, EVENTS_SCOPE, FREEBUSY_SCOPE
 from workestra.calendars.google.wire import (
+    CalendarList,
     CalendarListEntry,
     ConferenceData,
     ConferenceSolutionKey,
@@ -66,6 +68,7 @@ _FREEBUSY_SCOPES = frozenset({FREEBUSY_SCOPE})
 _CALENDARLIST_SCOPES = frozenset({CALENDARLIST_SCOPE})
 _EVENTS_PATH = f"/calendars/{PRIMARY}/events"
 _PENDING = "pending"
+_WRITABLE_ROLES = frozenset({"owner", "writer"})
 
 
 def event_id_for(idempotency_key: str) -> str:
@@ -379,6 +382,35 @@ class GoogleCalendar:
             return
         if response.is_error:
             _raise_error(response, _EVENT_SCOPES)
+
+    async def list_calendars(self, credentials: CredentialSource) -> list[CalendarInfo]:
+        """``calendarList.list`` (the calendarlist.readonly scope), every page: the account's own
+        calendar and those shared with it. Busy time and events stay on the primary calendar:
+        freeBusy gives busy time without the entries, so the busy rules can't apply here."""
+        found: list[CalendarInfo] = []
+        token: str | None = None
+        while True:
+            params = {"pageToken": token} if token else None
+            response = await self._call(
+                credentials,
+                "GET",
+                self._config.calendar("/users/me/calendarList"),
+                params=params,
+                scopes=_CALENDARLIST_SCOPES,
+            )
+            page = _parse(CalendarList, response)
+            found.extend(
+                CalendarInfo(
+                    id=entry.id,
+                    name=entry.summary_override or entry.summary or entry.id,
+                    is_primary=entry.primary,
+                    can_edit=entry.access_role in _WRITABLE_ROLES,
+                )
+                for entry in page.items
+            )
+            token = page.next_page_token
+            if not token:
+                return found
 
     async def check_health(self, credentials: CredentialSource) -> CalendarHealth:
         """``calendarList.get("primary")``: the calendar exists, and whether it may attach Meet

@@ -235,3 +235,11 @@ class CalendarListEntry(_Wire):
     access_role: str | None = Field(default=None, alias="accessRole")
     time_zone: str | None = Field(default=None, alias="timeZone")
     conference_properties: ConferenceProperties | None = Field(default=None, alias="conferenceProperties")
+    summary_override: str | None = Field(default=None, alias="summaryOverride")
+
+
+class CalendarList(_Wire):
+    """One page of ``calendarList.list``; ask again with ``pageToken`` while ``nextPageToken``."""
+
+    items: list[CalendarListEntry] = Field(default_factory=list)
+    next_page_token: str | None = Field(default=None, alias="nextPageToken")

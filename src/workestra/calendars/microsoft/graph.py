@@ -16,20 +16,30 @@ from pydantic import BaseModel, ValidationError
 
 from workestra.calendars.base import (
     BusyEvent,
+    CalendarChoice,
     CalendarHealth,
+    CalendarInfo,
     CalendarTerms,
     CreatedEvent,
     CredentialSource,
     EventDraft,
     MeetingCapability,
+    choice_of,
 )
-from workestra.calendars.errors import CalendarNotFound, ProviderRejected, ProviderUnavailable
+from workestra.calendars.busy_rules import DEFAULT_RULES, BusyRules, Response, ShowAs, blocks
+from workestra.calendars.errors import (
+    CalendarError,
+    CalendarNotFound,
+    ProviderRejected,
+    ProviderUnavailable,
+)
 from workestra.calendars.microsoft.config import MicrosoftConfig
 from workestra.calendars.microsoft.errors import graph_error, graph_error_code, transport_error
 from workestra.calendars.microsoft.oauth import account_kind_of_tenant
 from workestra.calendars.microsoft.timezones import event_times, zone_for_graph_name
 from workestra.calendars.microsoft.wire import (
     Attendee,
+    CalendarPage,
     DateTimeTimeZone,
     EmailAddress,
     Event,
@@ -48,12 +58,12 @@ _Model = TypeVar("_Model", bound=BaseModel)
 
 # Outlook allows 4 concurrent requests per app per mailbox (PROVIDER-APIS E2, I15).
 MAILBOX_CONCURRENCY = 4
-# showAs values that leave the host bookable (C2, DESIGN "Lessons"); everything else blocks,
-# including tentative, oof, unknown and values Graph may add later.
-_FREE_SHOW_AS = frozenset({"free", "workingelsewhere"})
+# What blocks is busy_rules.blocks under the connection's rules (C2, DESIGN "Lessons"): by default
+# every showAs but free and workingElsewhere, unknown and values Graph may add later included.
 _CALENDAR_SCOPES = frozenset({"Calendars.ReadWrite"})
 _TEAMS = "teamsForBusiness"
-_CALENDAR_VIEW_SELECT = "start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"
+_CALENDAR_VIEW_SELECT = "start,end,showAs,isCancelled,isAllDay,originalStartTimeZone,responseStatus"
+_CALENDAR_LIST_SELECT = "id,name,isDefaultCalendar,canEdit"
 _ITEM_NOT_FOUND = "erroritemnotfound"
 TERMS = CalendarTerms(
     meeting_link="Microsoft Teams",
@@ -129,11 +139,17 @@ def _all_day_date(value: DateTimeTimeZone, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
 
-def busy_interval(event: Event) -> Interval | None:
-    """The time ``event`` blocks, or None when it leaves the host free (C2, DESIGN "Lessons")."""
-    if event.is_cancelled:
-        return None
-    if (event.show_as or "unknown").lower() in _FREE_SHOW_AS:
+def busy_interval(event: Event, rules: BusyRules = DEFAULT_RULES) -> Interval | None:
+    """The time ``event`` blocks under ``rules``, or None when it leaves the host free (C2,
+    DESIGN "Lessons", busy_rules)."""
+    response = Response.parse(event.response_status.response if event.response_status else None)
+    if not blocks(
+        ShowAs.parse(event.show_as),
+        rules=rules,
+        is_all_day=event.is_all_day,
+        response=response,
+        cancelled=event.is_cancelled,
+    ):
         return None
     if event.start is None or event.end is None:
         raise ProviderUnavailable(f"calendarView item {event.id} has no start or end")
@@ -166,10 +182,12 @@ class MicrosoftCalendar:
         self._mailboxes: weakref.WeakValueDictionary[str, asyncio.Semaphore] = weakref.WeakValueDictionary()
 
     async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
-        """Busy time from ``GET /me/calendarView`` (C2), every page, clipped to ``window``.
+        """Busy time from ``GET /me/calendarView`` (C2), every page, clipped to ``window``; with
+        chosen calendars, from each one's ``/me/calendars/{id}/calendarView`` (C4) together.
 
-        calendarView, not getSchedule: getSchedule is refused for personal accounts (C1, I1) and
-        answers per-address errors with HTTP 200 (I3), which would read as "free".
+        calendarView, not getSchedule: getSchedule is refused for personal accounts (C1, I1),
+        answers per-address errors with HTTP 200 (I3), which would read as "free", and covers
+        only the default calendar (C4).
         """
         return [
             busy.interval for busy in await self._calendar_view(credentials, window, _CALENDAR_VIEW_SELECT)
@@ -182,7 +200,54 @@ class MicrosoftCalendar:
     async def _calendar_view(
         self, credentials: CredentialSource, window: Interval, select: str
     ) -> list[BusyEvent]:
-        url: str | None = self._config.graph("/me/calendarView")
+        """Every chosen calendar's view at once (the primary's when none is chosen), joined.
+
+        Each calendar is one task; ``_send``'s per-mailbox semaphore keeps the requests in flight
+        within Outlook's four, however many calendars are chosen. A calendar that can't be read
+        fails the whole read (never "free"); a chosen one that is gone raises CalendarNotFound.
+        """
+        choice = await choice_of(credentials)
+        if not choice.conflict_calendars:
+            return await self._one_view(credentials, None, window, select, choice)
+        async with asyncio.TaskGroup() as group:
+            tasks = [
+                group.create_task(self._view_or_error(credentials, calendar_id, window, select, choice))
+                for calendar_id in dict.fromkeys(choice.conflict_calendars)
+            ]
+        outcomes = [task.result() for task in tasks]
+        for outcome in outcomes:
+            if isinstance(outcome, CalendarError):
+                raise outcome
+        return [busy for outcome in outcomes if not isinstance(outcome, CalendarError) for busy in outcome]
+
+    async def _view_or_error(
+        self,
+        credentials: CredentialSource,
+        calendar_id: str,
+        window: Interval,
+        select: str,
+        choice: CalendarChoice,
+    ) -> list[BusyEvent] | CalendarError:
+        # A 404 here (CalendarNotFound) is a chosen calendar deleted, or no longer shared.
+        try:
+            return await self._one_view(credentials, calendar_id, window, select, choice)
+        except CalendarError as exc:
+            return exc
+
+    async def _one_view(
+        self,
+        credentials: CredentialSource,
+        calendar_id: str | None,
+        window: Interval,
+        select: str,
+        choice: CalendarChoice,
+    ) -> list[BusyEvent]:
+        path = (
+            "/me/calendarView"
+            if calendar_id is None
+            else f"/me/calendars/{quote(calendar_id, safe='')}/calendarView"
+        )
+        url: str | None = self._config.graph(path)
         params: dict[str, str] | None = {
             "startDateTime": _graph_instant(window.start - _FLOATING_MARGIN),
             "endDateTime": _graph_instant(window.end + _FLOATING_MARGIN),
@@ -201,7 +266,7 @@ class MicrosoftCalendar:
             )
             page = _parse(EventPage, response)
             for event in page.value:
-                interval = busy_interval(event)
+                interval = busy_interval(event, choice.busy_rules)
                 if interval is not None and interval.overlaps(window):
                     clipped = Interval(max(interval.start, window.start), min(interval.end, window.end))
                     busy.append(BusyEvent(clipped, event.subject))
@@ -210,7 +275,10 @@ class MicrosoftCalendar:
         return busy
 
     async def create_event(self, credentials: CredentialSource, draft: EventDraft) -> CreatedEvent:
-        """``POST /me/events`` (D1, D2) with a transactionId, so a retry returns the same event.
+        """``POST /me/events`` (D1, D2) with a transactionId, so a retry returns the same event;
+        ``POST /me/calendars/{id}/events`` (C4) when the host chose another destination calendar.
+        Later reads, moves and cancels go through ``/me/events/{id}``, which finds an event in any
+        calendar of the mailbox, so they need no calendar id.
 
         ``join_url`` is None when Graph made no Teams meeting (personal account, tenant without
         Teams: 201 without ``onlineMeeting``, I9); that is not an error.
@@ -233,10 +301,12 @@ class MicrosoftCalendar:
             is_online_meeting=True if draft.online_meeting else None,
             online_meeting_provider=_TEAMS if draft.online_meeting else None,
         )
+        destination = (await choice_of(credentials)).destination
+        path = "/me/events" if destination is None else f"/me/calendars/{quote(destination, safe='')}/events"
         response = await self._call(
             credentials,
             "POST",
-            self._config.graph("/me/events"),
+            self._config.graph(path),
             json=payload.model_dump(mode="json", exclude_none=True),
             scopes=_CALENDAR_SCOPES,
         )
@@ -336,6 +406,26 @@ class MicrosoftCalendar:
                 raise
             logger.info("event %s was already gone when cancelled", event_id)
 
+    async def list_calendars(self, credentials: CredentialSource) -> list[CalendarInfo]:
+        """``GET /me/calendars`` (C4), every page: the mailbox's calendars, shared ones included."""
+        url: str | None = self._config.graph("/me/calendars")
+        params: dict[str, str] | None = {"$select": _CALENDAR_LIST_SELECT, "$top": str(self._page_size)}
+        found: list[CalendarInfo] = []
+        while url is not None:
+            response = await self._call(credentials, "GET", url, params=params, scopes=_CALENDAR_SCOPES)
+            page = _parse(CalendarPage, response)
+            found.extend(
+                CalendarInfo(
+                    id=calendar.id,
+                    name=calendar.name or "Calendar",
+                    is_primary=bool(calendar.is_default_calendar),
+                    can_edit=calendar.can_edit is not False,
+                )
+                for calendar in page.value
+            )
+            url, params = self._checked_next_link(page.next_link), None
+        return found
+
     async def check_health(
         self, credentials: CredentialSource, *, tenant_id: str | None = None
     ) -> CalendarHealth:
@@ -364,7 +454,7 @@ class MicrosoftCalendar:
             return None
         base, target = httpx2.URL(self._config.graph_url), httpx2.URL(link)
         if (target.scheme, target.host, target.port) != (base.scheme, base.host, base.port):
-            raise ProviderRejected("calendarView nextLink points outside the Graph endpoint")
+            raise ProviderRejected("a nextLink points outside the Graph endpoint")
         return link
 
     async def _call(

@@ -95,11 +95,20 @@ class EmailAddress(_Wire):
 class GraphCalendar(_Wire):
     id: str
     name: str | None = None
+    is_default_calendar: bool | None = Field(default=None, alias="isDefaultCalendar")
+    can_edit: bool | None = Field(default=None, alias="canEdit")
     allowed_online_meeting_providers: list[str] = Field(
         default_factory=list, alias="allowedOnlineMeetingProviders"
     )
     default_online_meeting_provider: str | None = Field(default=None, alias="defaultOnlineMeetingProvider")
     owner: EmailAddress | None = None
+
+
+class CalendarPage(_Wire):
+    """One page of ``GET /me/calendars`` (C4); follow ``@odata.nextLink`` until it is absent."""
+
+    value: list[GraphCalendar]
+    next_link: str | None = Field(default=None, alias="@odata.nextLink")
 
 
 # --- events (C2, D1, D2) ------------------------------------------------------------------------
@@ -113,6 +122,13 @@ class ItemBody(_Wire):
 class Attendee(_Wire):
     email_address: EmailAddress = Field(alias="emailAddress")
     type: str = "required"
+
+
+class ResponseStatus(_Wire):
+    """The mailbox owner's answer to the event (D1: ``none|organizer|tentativelyAccepted|accepted|
+    declined|notResponded``)."""
+
+    response: str | None = None
 
 
 class OnlineMeetingInfo(_Wire):
@@ -159,6 +175,7 @@ class Event(_Wire):
     start: DateTimeTimeZone | None = None
     end: DateTimeTimeZone | None = None
     original_start_time_zone: str | None = Field(default=None, alias="originalStartTimeZone")
+    response_status: ResponseStatus | None = Field(default=None, alias="responseStatus")
     is_online_meeting: bool | None = Field(default=None, alias="isOnlineMeeting")
     online_meeting_provider: str | None = Field(default=None, alias="onlineMeetingProvider")
     online_meeting: OnlineMeetingInfo | None = Field(default=None, alias="onlineMeeting")

@@ -267,7 +267,7 @@ async def test_busy_time_reads_every_page_following_next_link_unchanged(
     assert parse_qs(first.url.query.decode()) == {
         "startDateTime": ["2025-06-01T00:00:00Z"],
         "endDateTime": ["2025-06-10T00:00:00Z"],
-        "$select": ["start,end,showAs,isCancelled,isAllDay,originalStartTimeZone"],
+        "$select": ["start,end,showAs,isCancelled,isAllDay,originalStartTimeZone,responseStatus"],
         "$top": ["100"],
     }
     assert [str(second.url), str(third.url)] == [link2, link3]
