@@ -1,5 +1,5 @@
 """HTML pages: login, the public booking page and the invitee's cancel / reschedule pages, settings,
-the Calendar dashboard and calendar connecting."""
+the Calendar dashboard and calendar connecting; and /embed.js, the booking widget."""
 
 from fastapi import APIRouter
 
@@ -7,6 +7,7 @@ from workestra.web.pages import (
     account,
     booking_page,
     dashboard,
+    embed,
     integrations,
     login,
     manage_booking,
@@ -23,5 +24,6 @@ router.include_router(account.router)
 router.include_router(integrations.router)
 router.include_router(booking_page.router)
 router.include_router(manage_booking.router)
+router.include_router(embed.router)
 
 __all__ = ["router"]

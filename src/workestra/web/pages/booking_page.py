@@ -1,4 +1,5 @@
-"""The public booking page (slots come from the JSON API through book.js) and the confirmation page."""
+"""The public booking page (slots come from the JSON API through book.js) and the confirmation page;
+with ``?embed=1`` each is the booking widget's view of itself (``pages/embed.py``)."""
 
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -15,7 +16,9 @@ from workestra.services.invitee_links import ManageLinks, manage_links
 from workestra.services.notifications import emails_delivered
 from workestra.services.validation import check_timezone
 from workestra.web.deps import CtxDep, public_page_view
+from workestra.web.pages.embed import embed_mode, frame_booking_page
 from workestra.web.pages.rendering import render
+from workestra.web.security_headers import allow_framing
 
 router = APIRouter(prefix="/book", tags=["pages"], dependencies=[Depends(public_page_view)])
 
@@ -54,7 +57,10 @@ def _zone(value: str | None, fallback: str) -> ZoneInfo:
 @router.get("/{slug}")
 async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
     link, host_name = await public_page(ctx, slug)
-    return render(request, "book/page.html", {"link": link, "host_name": host_name})
+    embed = embed_mode(request)
+    if embed:
+        allow_framing(request, link.embed_allowed_origins)
+    return render(request, "book/page.html", {"link": link, "host_name": host_name, "embed": embed})
 
 
 @router.get("/{slug}/confirmed/{booking_id}.json")
@@ -76,8 +82,12 @@ async def confirmation(
     moved: Annotated[str, Query(max_length=8)] = "",  # "1" after a reschedule (book.js)
 ) -> Response:
     view = await _booking(ctx, slug, booking_id)
+    embed = embed_mode(request)
+    if embed:
+        await frame_booking_page(request, ctx, view.link_id)
     cancelled = view.status is BookingStatus.CANCELLED
     context: dict[str, Any] = {
+        "embed": embed,
         "slug": slug,
         "booking": view,
         "zone": _zone(tz, view.invitee_timezone),

@@ -5,6 +5,10 @@ Opening a page (GET) changes nothing. The cancel page's form posts back to itsel
 like every form, rate-limited like the JSON API's change); the reschedule page is the link's own
 booking page in a reschedule mode, whose script posts the new time to the public JSON API.
 A wrong or stale token answers a plain 404 page, never an error trace.
+
+Reached from the booking widget, the pages carry ``embed=1`` (``pages/embed.py``): framable like
+the link's booking page, and their links stay in the frame. There the cancel form goes through
+book.js to the JSON API (no cookie, so no form token, reaches a page framed by another site).
 """
 
 from collections.abc import Callable, Coroutine
@@ -25,6 +29,7 @@ from workestra.services.lifecycle import MAX_REASON, TokenPurpose, cancel_as_inv
 from workestra.services.rate_limits import spend_booking_change
 from workestra.services.validation import check_timezone
 from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, public_page_view
+from workestra.web.pages.embed import Embed, embed_mode, frame_booking_page
 from workestra.web.pages.rendering import render, see_other
 
 
@@ -52,17 +57,22 @@ def _wrong_link(request: Request, exc: NotFound) -> Response:
     return render(request, "book/link_invalid.html", {"message": exc.message}, status_code=404)
 
 
-def _cancel_url(booking_id: str, token: str) -> str:
-    return f"/bookings/{quote(booking_id, safe='')}/cancel?token={quote(token, safe='')}"
+def _cancel_url(booking_id: str, token: str, embed: Embed | None) -> str:
+    url = f"/bookings/{quote(booking_id, safe='')}/cancel?token={quote(token, safe='')}"
+    return embed.link(url) if embed else url
 
 
-def _page_context(view: BookingView) -> dict[str, Any]:
-    """The booking, and the zone the invitee booked in (its times are shown there)."""
+async def _page_context(request: Request, ctx: ServiceContext, view: BookingView) -> dict[str, Any]:
+    """The booking, the zone the invitee booked in (its times are shown there), and the embed view
+    (then the page is framable like the booking's link)."""
     try:
         zone = check_timezone(view.invitee_timezone)
     except InvalidInput:
         zone = ZoneInfo("UTC")
-    return {"booking": view, "zone": zone}
+    embed = embed_mode(request)
+    if embed:
+        await frame_booking_page(request, ctx, view.link_id)
+    return {"booking": view, "zone": zone, "embed": embed}
 
 
 async def _link_open(ctx: ServiceContext, view: BookingView) -> bool:
@@ -80,7 +90,12 @@ async def cancel_page(request: Request, ctx: CtxDep, booking_id: str, token: Tok
         view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.CANCEL)
     except NotFound as exc:
         return _wrong_link(request, exc)
-    context = {**_page_context(view), "token": token, "max_reason": MAX_REASON, "error": None}
+    context = {
+        **await _page_context(request, ctx, view),
+        "token": token,
+        "max_reason": MAX_REASON,
+        "error": None,
+    }
     if view.status is BookingStatus.CANCELLED:
         context["can_book"] = await _link_open(ctx, view)
     return render(request, "book/cancel.html", context)
@@ -106,10 +121,15 @@ async def cancel(
             view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.CANCEL)
         except NotFound as gone:
             return _wrong_link(request, gone)
-        context = {**_page_context(view), "token": token, "max_reason": MAX_REASON, "error": exc.message}
+        context = {
+            **await _page_context(request, ctx, view),
+            "token": token,
+            "max_reason": MAX_REASON,
+            "error": exc.message,
+        }
         return render(request, "book/cancel.html", context, status_code=422)
     # Post/redirect/get: the page now says the booking is cancelled, and a reload posts nothing.
-    return see_other(_cancel_url(booking_id, token))
+    return see_other(_cancel_url(booking_id, token, embed_mode(request)))
 
 
 @router.get("/{booking_id}/reschedule", dependencies=[Depends(public_page_view)])
@@ -118,7 +138,7 @@ async def reschedule_page(request: Request, ctx: CtxDep, booking_id: str, token:
         view = await invitee_booking(ctx, booking_id, token=token, purpose=TokenPurpose.RESCHEDULE)
     except NotFound as exc:
         return _wrong_link(request, exc)
-    context = _page_context(view)
+    context = await _page_context(request, ctx, view)
     if view.status is BookingStatus.CANCELLED:
         message = "This booking was cancelled, so it can't be moved."
         can_book = await _link_open(ctx, view)

@@ -1,7 +1,17 @@
 /* Workestra booking page: days and slots from the public JSON API, booking by POST, and the
    confirmation page's wait for a meeting link. The same page moves a booking when it carries
    data-reschedule-url and data-reschedule-token (the invitee's private reschedule page): the
-   chosen time is posted there instead of a new booking. Dependency-free; no inline scripts. */
+   chosen time is posted there instead of a new booking. Dependency-free; no inline scripts.
+
+   In the booking widget's frame (body.embed, see embed.js) every page also applies the host's
+   accent colour, tells the host page its height and, once booked, the booking; links onwards keep
+   the frame's embed parameters; the cancel form goes to the JSON API (no cookie reaches a page
+   framed by another site, so the form's token couldn't be checked).
+   Messages to the host page (window.parent), all plain objects:
+     {type: "workestra:resize", height: <CSS px>}    to any origin: it says nothing about anyone
+     {type: "workestra:booked", id, start, end}      to the host page's origin when the browser
+                                                     tells it (see hostOrigin)
+     {type: "workestra:close"}                       Escape pressed in the frame (closes a popup) */
 (function () {
   "use strict";
 
@@ -77,6 +87,98 @@
 
   function readJson(response) {
     return response.json().catch(function () { return null; });
+  }
+
+  var embedQuery = document.body.getAttribute("data-embed-query");
+  var framed = embedQuery !== null && window.parent !== window;
+
+  function withEmbed(url) {
+    return embedQuery === null ? url : url + (url.indexOf("?") < 0 ? "?" : "&") + embedQuery;
+  }
+
+  function hostOrigin() {
+    // The booked message names the booking, so it goes only to the page that framed us when the
+    // browser says which one that is: ancestorOrigins (Chromium, Safari), else the referrer of a
+    // frame that hasn't moved on within Workestra yet. Otherwise "*" - still only ever window.parent,
+    // and only a page the link allows may be that (frame-ancestors), nor can it change origin
+    // without taking this frame down with it.
+    var ancestors = window.location.ancestorOrigins;
+    if (ancestors && ancestors.length && ancestors[0] && ancestors[0] !== "null") { return ancestors[0]; }
+    try {
+      var referrer = document.referrer ? new URL(document.referrer).origin : "";
+      if (referrer && referrer !== "null" && referrer !== window.location.origin) { return referrer; }
+    } catch (e) { /* no usable referrer */ }
+    return "*";
+  }
+
+  function tellHost(message, origin) {
+    if (framed) { window.parent.postMessage(message, origin || "*"); }
+  }
+
+  function applyAccent() {
+    var names = { "data-primary": "--primary", "data-primary-dark": "--primary-dark", "data-primary-soft": "--primary-soft" };
+    Object.keys(names).forEach(function (attribute) {
+      var value = document.body.getAttribute(attribute);
+      // The CSSOM is not inline style: the page's policy (style-src 'self') allows it.
+      if (value && /^#[0-9a-f]{6}$/.test(value)) { document.documentElement.style.setProperty(names[attribute], value); }
+    });
+  }
+
+  function reportHeight() {
+    var last = 0;
+    function send() {
+      var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+      if (height !== last) {
+        last = height;
+        tellHost({ type: "workestra:resize", height: height });
+      }
+    }
+    if (window.ResizeObserver) {
+      new ResizeObserver(send).observe(document.documentElement);
+    } else {
+      window.addEventListener("resize", send);
+      new MutationObserver(send).observe(document.body, { childList: true, subtree: true, attributes: true });
+    }
+    window.addEventListener("load", send);
+    send();
+  }
+
+  function embedded() {
+    applyAccent();
+    if (!framed) { return; }
+    reportHeight();
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !event.defaultPrevented) { tellHost({ type: "workestra:close" }); }
+    });
+  }
+
+  function cancelForm(form) {
+    // In the frame: the token in the form is the invitee's proof, sent to the JSON API; then this
+    // page again, which now says the booking is cancelled.
+    var error = $("cancel-error");
+    var button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      show(error, "");
+      button.disabled = true;
+      fetch(form.getAttribute("data-cancel-api"), {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ token: form.elements.token.value, reason: form.elements.reason.value })
+      }).then(function (response) {
+        return readJson(response).then(function (body) {
+          if (response.ok) {
+            window.location.replace(window.location.href);
+            return;
+          }
+          button.disabled = false;
+          show(error, errorMessage(body, "The booking couldn't be cancelled. Please try again."));
+        });
+      }).catch(function () {
+        button.disabled = false;
+        show(error, "The booking couldn't be cancelled (no connection). Please try again.");
+      });
+    });
   }
 
   function bookingPage(root) {
@@ -276,8 +378,8 @@
     }
 
     function confirmed(id) {
-      window.location.assign("/book/" + encodeURIComponent(slug) + "/confirmed/" +
-        encodeURIComponent(id) + "?tz=" + encodeURIComponent(state.zone) + (rescheduleUrl ? "&moved=1" : ""));
+      window.location.assign(withEmbed("/book/" + encodeURIComponent(slug) + "/confirmed/" +
+        encodeURIComponent(id) + "?tz=" + encodeURIComponent(state.zone) + (rescheduleUrl ? "&moved=1" : "")));
     }
 
     function refused(response, body, fallback) {
@@ -341,6 +443,7 @@
       }).then(function (response) {
         return readJson(response).then(function (body) {
           if (response.status === 201 && body && body.id) {
+            tellHost({ type: "workestra:booked", id: body.id, start: body.start, end: body.end }, hostOrigin());
             confirmed(body.id);
             return;
           }
@@ -429,8 +532,11 @@
     window.setTimeout(tick, 1500);
   }
 
+  if (embedQuery !== null) { embedded(); }
   var root = $("booking");
   if (root) { bookingPage(root); }
+  var cancelling = $("cancel-form");
+  if (cancelling && cancelling.getAttribute("data-cancel-api")) { cancelForm(cancelling); }
   var confirmation = $("confirmation");
   if (confirmation && confirmation.getAttribute("data-poll")) { pollMeetingLink(confirmation); }
 })();
