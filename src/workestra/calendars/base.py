@@ -48,6 +48,18 @@ class CalendarChoice:
 PRIMARY_ONLY = CalendarChoice()
 
 
+@dataclass(frozen=True, slots=True)
+class ChoiceSupport:
+    """Which parts of a ``CalendarChoice`` an adapter honours; the rest the host isn't offered."""
+
+    conflict_calendars: bool = False  # busy time from calendars other than the primary
+    destination: bool = False  # new events in a calendar other than the primary
+    busy_rules: bool = False  # its busy read sees each entry, so the busy rules can apply
+
+
+NO_CHOICES = ChoiceSupport()
+
+
 @runtime_checkable
 class ChoosesCalendars(Protocol):
     """A ``CredentialSource`` that also says which calendars of its connection count.
@@ -188,6 +200,7 @@ class CalendarTerms:
 class CalendarProvider(Protocol):
     name: CalendarProviderName
     terms: CalendarTerms
+    choices: ChoiceSupport  # what of the host's CalendarChoice this adapter honours
 
     async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
         """Busy time overlapping ``window`` (UTC, half-open), merged or not; never a guess.

@@ -1,6 +1,7 @@
 """NoCalendar: the null provider. Never busy, and creates nothing remotely."""
 
 from workestra.calendars.base import (
+    NO_CHOICES,
     BusyEvent,
     CalendarHealth,
     CalendarInfo,
@@ -17,6 +18,7 @@ from workestra.scheduling import Interval
 class NoCalendar:
     name = CalendarProviderName.NONE
     terms = CalendarTerms(meeting_link="meeting")
+    choices = NO_CHOICES
 
     async def busy_intervals(self, credentials: CredentialSource, window: Interval) -> list[Interval]:
         return []

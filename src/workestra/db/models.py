@@ -13,8 +13,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -207,6 +209,17 @@ class UserIntegration(Base):
     # the refresh ends it keeps when that was, so a token refused right after a refresh is an outage,
     # not a reason to refresh again.
     refresh_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The calendars that count (migration 0009): the ids whose busy time hides slots (a JSON list;
+    # null: the primary calendar alone) and where new events go (null: the primary calendar).
+    conflict_calendar_ids: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    destination_calendar_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The busy rules (calendars.busy_rules.BusyRules), where the provider's busy read can apply them.
+    busy_tentative: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    busy_working_elsewhere: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    busy_all_day_free: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The account's calendars as last listed live: [{"id", "name", "is_primary", "can_edit"}];
+    # null until listed. What the cards and ``?check=false`` show between checks.
+    known_calendars: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

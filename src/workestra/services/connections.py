@@ -10,7 +10,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from workestra.calendars.base import AdminConsentClient, OAuthClient, Permission
+from workestra.calendars.base import (
+    NO_CHOICES,
+    AdminConsentClient,
+    CalendarInfo,
+    ChoiceSupport,
+    OAuthClient,
+    Permission,
+)
+from workestra.calendars.busy_rules import BusyRules
 from workestra.calendars.errors import (
     AdminConsentRequired,
     CalendarError,
@@ -25,15 +33,16 @@ from workestra.enums import (
     IntegrationProvider,
     IntegrationStatus,
 )
-from workestra.errors import ConnectionFailed, Forbidden, InvalidInput, NotFound
+from workestra.errors import CalendarUnavailable, ConnectionFailed, Forbidden, InvalidInput, NotFound
 from workestra.security import TokenBoxError
 from workestra.services.context import ServiceContext
-from workestra.services.credentials import ConnectionCredentials, store_grant
+from workestra.services.credentials import ConnectionCredentials, calendar_choice_of, store_grant
 from workestra.services.problems import (
     RECONNECT_PROBLEMS,
     Wording,
     connect_failure,
     describe,
+    problem_for,
     record_problem,
     wording,
 )
@@ -89,6 +98,18 @@ class AdminConsentView:
 
 
 @dataclass(frozen=True, slots=True)
+class CalendarView:
+    """One calendar of a connected account, and what the host chose for it."""
+
+    id: str
+    name: str
+    is_primary: bool
+    can_edit: bool  # may receive new bookings
+    check_conflicts: bool  # its busy time hides slots
+    destination: bool  # new bookings are added to it
+
+
+@dataclass(frozen=True, slots=True)
 class ConnectionView:
     provider: IntegrationProvider
     label: str
@@ -109,6 +130,15 @@ class ConnectionView:
     checked_at: datetime | None = None
     configured: bool = True
     admin_consent: AdminConsentView | None = None  # None when the provider has no admin consent
+    # The account's calendars with the host's choice: listed live by a check, else as last listed;
+    # None when not listed yet, or when the live listing just failed (``problem`` says why).
+    calendars: tuple[CalendarView, ...] | None = None
+    # What of the choice this provider honours (Google: none yet; Microsoft: all).
+    choices: ChoiceSupport = NO_CHOICES
+    # None where the provider's busy read can't apply them (``choices.busy_rules`` False).
+    busy_rules: BusyRules | None = None
+    # Chosen calendar ids the last listing didn't find (deleted, or no longer shared).
+    missing_calendars: tuple[str, ...] = ()
 
 
 def _permissions(words: Wording, row: UserIntegration) -> tuple[PermissionView, ...]:
@@ -153,7 +183,94 @@ def _admin_consent_view(
     )
 
 
-def _view(ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegration | None) -> ConnectionView:
+CHOSEN_CALENDAR_GONE = (
+    "A calendar chosen on this card can't be found any more (it was deleted, or is no longer "
+    "shared with you): {calendars}. Booking pages using this connection show no slots until you "
+    "choose the calendars again below."
+)
+CHOSEN_CALENDAR_HINT = (
+    " If you chose calendars on this card, one of them may have been deleted or unshared: "
+    "Test connection finds which."
+)
+
+
+def _choices(ctx: ServiceContext, provider: IntegrationProvider) -> ChoiceSupport:
+    if provider not in CALENDAR_OF:
+        return NO_CHOICES
+    try:
+        return ctx.calendars.calendar(CALENDAR_OF[provider]).choices
+    except ProviderNotConfigured:
+        return NO_CHOICES
+
+
+def _known(row: UserIntegration) -> list[CalendarInfo] | None:
+    """The calendars as last listed (``known_calendars``), skipping anything unreadable."""
+    if row.known_calendars is None:
+        return None
+    return [
+        CalendarInfo(
+            id=str(item["id"]),
+            name=str(item.get("name") or item["id"]),
+            is_primary=item.get("is_primary") is True,
+            can_edit=item.get("can_edit") is not False,
+        )
+        for item in row.known_calendars
+        if isinstance(item.get("id"), str)
+    ]
+
+
+def _stored(calendars: list[CalendarInfo]) -> list[dict[str, object]]:
+    return [
+        {"id": c.id, "name": c.name, "is_primary": c.is_primary, "can_edit": c.can_edit} for c in calendars
+    ]
+
+
+def _chosen_ids(row: UserIntegration) -> list[str]:
+    """Every calendar id the host chose (conflicts, then the destination), the primary not named."""
+    chosen = calendar_choice_of(row)
+    ids = list(chosen.conflict_calendars)
+    if chosen.destination is not None:
+        ids.append(chosen.destination)
+    return list(dict.fromkeys(ids))
+
+
+def _missing_chosen(row: UserIntegration, calendars: list[CalendarInfo] | None) -> tuple[str, ...]:
+    if calendars is None:
+        return ()
+    have = {c.id for c in calendars}
+    return tuple(i for i in _chosen_ids(row) if i not in have)
+
+
+def _calendar_views(
+    row: UserIntegration, calendars: list[CalendarInfo] | None
+) -> tuple[CalendarView, ...] | None:
+    if calendars is None:
+        return None
+    chosen = calendar_choice_of(row)
+    conflicts = set(chosen.conflict_calendars)
+    return tuple(
+        CalendarView(
+            id=c.id,
+            name=c.name,
+            is_primary=c.is_primary,
+            can_edit=c.can_edit,
+            check_conflicts=c.id in conflicts if conflicts else c.is_primary,
+            destination=c.id == chosen.destination if chosen.destination is not None else c.is_primary,
+        )
+        for c in calendars
+    )
+
+
+def _view(
+    ctx: ServiceContext,
+    provider: IntegrationProvider,
+    row: UserIntegration | None,
+    *,
+    live: list[CalendarInfo] | None = None,
+    listing_failed: bool = False,
+) -> ConnectionView:
+    """A card. ``live``: calendars just listed; ``listing_failed``: the live listing just failed
+    (no calendars shown, rather than the last ones); otherwise the calendars as last listed."""
     configured = provider in CALENDAR_OF and ctx.calendars.is_configured(CALENDAR_OF[provider])
     words = wording(ctx, provider)
     base = {
@@ -167,6 +284,16 @@ def _view(ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegrati
     if row is None:
         return ConnectionView(connected=False, **base)  # type: ignore[arg-type]  # keys match fields
     problem = ConnectionProblem(row.problem) if row.problem else None
+    choices = _choices(ctx, provider)
+    calendars = None if listing_failed else live if live is not None else _known(row)
+    missing = _missing_chosen(row, calendars)
+    message = describe(problem, wording=words, missing_scopes=row.last_error or "") if problem else None
+    reconnect = row.status != IntegrationStatus.ACTIVE or problem in RECONNECT_PROBLEMS
+    if problem is ConnectionProblem.CALENDAR_NOT_FOUND and missing:
+        message = CHOSEN_CALENDAR_GONE.format(calendars=", ".join(missing))
+        reconnect = row.status != IntegrationStatus.ACTIVE  # choosing again is the fix
+    elif problem is ConnectionProblem.CALENDAR_NOT_FOUND and _chosen_ids(row) and message:
+        message += CHOSEN_CALENDAR_HINT
     return ConnectionView(
         connected=True,
         account_email=row.account_email,
@@ -174,15 +301,17 @@ def _view(ctx: ServiceContext, provider: IntegrationProvider, row: UserIntegrati
         scopes=tuple(row.scopes.split()),
         status=IntegrationStatus(row.status),
         problem=problem,
-        problem_message=(
-            describe(problem, wording=words, missing_scopes=row.last_error or "") if problem else None
-        ),
-        needs_reconnect=row.status != IntegrationStatus.ACTIVE or problem in RECONNECT_PROBLEMS,
+        problem_message=message,
+        needs_reconnect=reconnect,
         meeting_link_available=row.meeting_link_available,
         account_kind=AccountKind(row.account_kind) if row.account_kind else None,
         permissions=_permissions(words, row),
         calendar_found=row.calendar_found,
         checked_at=row.checked_at,
+        calendars=_calendar_views(row, calendars),
+        choices=choices,
+        busy_rules=calendar_choice_of(row).busy_rules if choices.busy_rules else None,
+        missing_calendars=missing,
         **base,  # type: ignore[arg-type]
     )
 
@@ -477,8 +606,11 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
         raise NotFound(f"{PROVIDER_LABEL[provider]} isn't connected.")
     credentials = ConnectionCredentials(ctx, host.id, provider)
     now = ctx.clock.now()
+    calendars: list[CalendarInfo] | None = None
     try:
-        health = await ctx.calendars.calendar(CALENDAR_OF[provider]).check_health(credentials)
+        adapter = ctx.calendars.calendar(CALENDAR_OF[provider])
+        health = await adapter.check_health(credentials)
+        calendars = await adapter.list_calendars(credentials)
     except CalendarError as exc:  # ProviderNotConfigured included: the card says so, no 500
         await record_problem(ctx, host.id, provider, exc, token_version=credentials.token_version)
     else:
@@ -494,9 +626,11 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
                 row.calendar_found = health.calendar_found
                 row.meeting_link_available = health.meeting.available
                 row.account_kind = kind.value if kind else None
+                row.known_calendars = _stored(calendars)
                 row.checked_at = now
                 row.status = IntegrationStatus.ACTIVE
-                if not health.calendar_found:
+                # A chosen calendar that is gone is a problem too, never "free".
+                if not health.calendar_found or _missing_chosen(row, calendars):
                     row.problem, row.last_error = ConnectionProblem.CALENDAR_NOT_FOUND, None
                 elif hard:
                     row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(hard)
@@ -512,7 +646,8 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
                 row.updated_at = now
                 await uow.commit()
     async with ctx.uow() as uow:
-        return _view(ctx, provider, await uow.integrations.get(host.id, provider))
+        row = await uow.integrations.get(host.id, provider)
+    return _view(ctx, provider, row, live=calendars, listing_failed=calendars is None)
 
 
 async def list_connections(ctx: ServiceContext, host: Host) -> list[ConnectionView]:
@@ -541,3 +676,133 @@ async def disconnect(ctx: ServiceContext, host: Host, provider: IntegrationProvi
         if row is not None:
             await uow.integrations.remove(row)
             await uow.commit()
+
+
+def _connected_adapter(ctx: ServiceContext, provider: IntegrationProvider) -> ChoiceSupport:
+    if provider not in CALENDAR_OF:
+        raise NotFound(f"{PROVIDER_LABEL[provider]} has no calendars to choose.")
+    return _choices(ctx, provider)
+
+
+async def _connected_row(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> UserIntegration:
+    async with ctx.uow() as uow:
+        row = await uow.integrations.get(host.id, provider)
+    if row is None:
+        raise NotFound(f"{PROVIDER_LABEL[provider]} isn't connected.")
+    return row
+
+
+async def _list_live(ctx: ServiceContext, host: Host, provider: IntegrationProvider) -> list[CalendarInfo]:
+    """The account's calendars, read now; a failure goes onto the card and is a 503 here."""
+    credentials = ConnectionCredentials(ctx, host.id, provider)
+    try:
+        return await ctx.calendars.calendar(CALENDAR_OF[provider]).list_calendars(credentials)
+    except CalendarError as exc:
+        await record_problem(ctx, host.id, provider, exc, token_version=credentials.token_version)
+        why = describe(problem_for(exc), wording=wording(ctx, provider))
+        raise CalendarUnavailable(f"Your calendars couldn't be listed, so nothing changed. {why}") from exc
+
+
+async def choose_calendars(
+    ctx: ServiceContext,
+    host: Host,
+    provider: IntegrationProvider,
+    conflict_ids: list[str] | None,
+    destination_id: str | None,
+    *,
+    conflicts_given: bool = True,
+    destination_given: bool = True,
+) -> ConnectionView:
+    """Which calendars hide slots (``conflict_ids``; None: the primary) and which one receives
+    new bookings (``destination_id``; None: the primary); with ``conflicts_given`` or
+    ``destination_given`` False, that part stays as it is. Checked against the calendars listed
+    live: an unknown id, an empty list or a destination that can't be edited is InvalidInput
+    (422), and nothing changes. The primary alone is stored as the default (null), so it
+    follows the account."""
+    support = _connected_adapter(ctx, provider)
+    row = await _connected_row(ctx, host, provider)
+    current = calendar_choice_of(row)
+    calendars = await _list_live(ctx, host, provider)  # listed even to reset: ids are checked live
+    by_id = {c.id: c for c in calendars}
+    primary = next((c.id for c in calendars if c.is_primary), None)
+    fields: dict[str, str] = {}
+    conflicts: list[str] | None = None
+    if conflicts_given and conflict_ids is None:
+        conflicts = [primary] if primary is not None else None
+    elif conflicts_given and conflict_ids is not None:
+        conflicts = list(dict.fromkeys(conflict_ids))
+        unknown = [i for i in conflicts if i not in by_id]
+        if not conflicts:
+            fields["conflict_calendars"] = "Choose at least one calendar to check for conflicts."
+        elif unknown:
+            fields["conflict_calendars"] = f"These aren't calendars of this account: {', '.join(unknown)}."
+        elif conflicts != [primary] and not support.conflict_calendars:
+            fields["conflict_calendars"] = (
+                f"{PROVIDER_LABEL[provider]} connections check the primary calendar only."
+            )
+    destination = destination_id if destination_given else current.destination
+    if destination_given and destination_id is not None:
+        chosen = by_id.get(destination_id)
+        if chosen is None:
+            fields["destination_calendar"] = f"{destination_id} isn't a calendar of this account."
+        elif not chosen.can_edit:
+            fields["destination_calendar"] = (
+                f"New bookings can't be added to {chosen.name}: you can only read it. Choose a "
+                "calendar you can edit."
+            )
+        elif destination_id != primary and not support.destination:
+            fields["destination_calendar"] = (
+                f"{PROVIDER_LABEL[provider]} connections add bookings to the primary calendar only."
+            )
+    if fields:
+        raise InvalidInput(" ".join(fields.values()), fields=fields)
+    now = ctx.clock.now()
+    async with ctx.uow(write=True) as uow:
+        locked = await uow.integrations.get(host.id, provider, for_update=True)
+        if locked is None:
+            raise NotFound(f"{PROVIDER_LABEL[provider]} isn't connected.")
+        row = locked
+        if conflicts_given:
+            row.conflict_calendar_ids = None if conflicts in (None, [primary]) else conflicts
+        row.destination_calendar_id = None if destination in (None, primary) else destination
+        row.known_calendars = _stored(calendars)
+        if row.problem == ConnectionProblem.CALENDAR_NOT_FOUND and not _missing_chosen(row, calendars):
+            row.problem, row.last_error = None, None  # the calendars just chosen exist
+        row.updated_at = now
+        await uow.commit()
+    async with ctx.uow() as uow:
+        return _view(ctx, provider, await uow.integrations.get(host.id, provider), live=calendars)
+
+
+async def set_busy_rules(
+    ctx: ServiceContext,
+    host: Host,
+    provider: IntegrationProvider,
+    *,
+    tentative_blocks: bool | None = None,
+    working_elsewhere_blocks: bool | None = None,
+    all_day_free_blocks: bool | None = None,
+) -> ConnectionView:
+    """Change the connection's busy rules (None leaves a rule as it is). InvalidInput (422) where
+    the provider's busy read can't apply them (Google's freeBusy names no entries)."""
+    support = _connected_adapter(ctx, provider)
+    if not support.busy_rules:
+        raise InvalidInput(
+            f"{PROVIDER_LABEL[provider]} gives Workestra busy time without the events, so these rules "
+            "can't apply: every busy time it reports blocks.",
+            fields={"busy_rules": "Not offered for this calendar."},
+        )
+    async with ctx.uow(write=True) as uow:
+        row = await uow.integrations.get(host.id, provider, for_update=True)
+        if row is None:
+            raise NotFound(f"{PROVIDER_LABEL[provider]} isn't connected.")
+        if tentative_blocks is not None:
+            row.busy_tentative = tentative_blocks
+        if working_elsewhere_blocks is not None:
+            row.busy_working_elsewhere = working_elsewhere_blocks
+        if all_day_free_blocks is not None:
+            row.busy_all_day_free = all_day_free_blocks
+        row.updated_at = ctx.clock.now()
+        await uow.commit()
+    async with ctx.uow() as uow:
+        return _view(ctx, provider, await uow.integrations.get(host.id, provider))

@@ -8,7 +8,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from workestra.calendars.base import TokenGrant
+from workestra.calendars.base import PRIMARY_ONLY, CalendarChoice, TokenGrant
+from workestra.calendars.busy_rules import BusyRules
 from workestra.calendars.errors import NeedsReauth, ProviderUnavailable
 from workestra.db.models import UserIntegration
 from workestra.enums import ConnectionProblem, IntegrationProvider, IntegrationStatus
@@ -46,6 +47,20 @@ def open_token(ctx: ServiceContext, sealed: str) -> str:
         raise NeedsReauth("stored token can't be decrypted (secret key changed?)", reason="revoked") from exc
 
 
+def calendar_choice_of(row: UserIntegration) -> CalendarChoice:
+    """The connection's stored choice of calendars and busy rules, as the port carries it."""
+    choice = CalendarChoice(
+        conflict_calendars=tuple(row.conflict_calendar_ids or ()),
+        destination=row.destination_calendar_id or None,
+        busy_rules=BusyRules(
+            tentative_blocks=row.busy_tentative is not False,
+            working_elsewhere_blocks=bool(row.busy_working_elsewhere),
+            all_day_free_blocks=bool(row.busy_all_day_free),
+        ),
+    )
+    return PRIMARY_ONLY if choice == PRIMARY_ONLY else choice
+
+
 @dataclass(frozen=True, slots=True)
 class _Lease:
     version: int  # the connection's token_version when the lease was taken
@@ -72,10 +87,18 @@ class ConnectionCredentials:
         # One use case (a slots request, a job) reads the row once; later pages reuse the token.
         self._token: tuple[str, datetime] | None = None
         self.token_version: int | None = None  # of the row as last read: guards late problem notes
+        self._choice: CalendarChoice | None = None  # of the row as last read (ChoosesCalendars)
 
     @property
     def connection_key(self) -> str:
         return f"{self._provider}:{self._user_id}"
+
+    async def calendar_choice(self) -> CalendarChoice:
+        """The connection's calendars and busy rules (``ChoosesCalendars``), read with its token:
+        the row is read once per use case, and a later ``access_token`` reuses that read."""
+        if self._choice is None:
+            await self.access_token()
+        return self._choice if self._choice is not None else PRIMARY_ONLY
 
     async def access_token(self, *, rejected: str | None = None) -> str:
         ctx = self._ctx
@@ -92,6 +115,7 @@ class ConnectionCredentials:
             if row.status != IntegrationStatus.ACTIVE:
                 raise NeedsReauth(f"connection is {row.status}", reason=row.problem or "revoked")
             self.problem = ConnectionProblem(row.problem) if row.problem else None
+            self._choice = calendar_choice_of(row)
             fresh = row.expires_at - REFRESH_MARGIN > ctx.clock.now()
             self.token_version = row.token_version
             if fresh:
@@ -178,6 +202,7 @@ class ConnectionCredentials:
             return self._remember(row)
 
     def _remember(self, row: UserIntegration) -> str:
+        self._choice = calendar_choice_of(row)
         token = open_token(self._ctx, row.access_token_enc)
         self._token = (token, row.expires_at)
         self.token_version = row.token_version

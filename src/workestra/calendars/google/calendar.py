@@ -17,6 +17,7 @@ import httpx2
 from pydantic import BaseModel, ValidationError
 
 from workestra.calendars.base import (
+    NO_CHOICES,
     BusyEvent,
     CalendarHealth,
     CalendarInfo,
@@ -219,6 +220,9 @@ class GoogleCalendar:
 
     name = CalendarProviderName.GOOGLE
     terms = TERMS
+    # freeBusy gives busy time without the entries (no busy rules), and events live on the primary
+    # calendar (moves and cancels name it): the host isn't offered a choice here yet.
+    choices = NO_CHOICES
 
     def __init__(self, config: GoogleConfig, client: httpx2.AsyncClient) -> None:
         self._config = config

@@ -20,6 +20,7 @@ from workestra.calendars.base import (
     CalendarHealth,
     CalendarInfo,
     CalendarTerms,
+    ChoiceSupport,
     CreatedEvent,
     CredentialSource,
     EventDraft,
@@ -172,6 +173,7 @@ class MicrosoftCalendar:
 
     name = CalendarProviderName.MICROSOFT
     terms = TERMS
+    choices = ChoiceSupport(conflict_calendars=True, destination=True, busy_rules=True)
 
     def __init__(self, config: MicrosoftConfig, client: httpx2.AsyncClient, *, page_size: int = 100) -> None:
         self._config = config
