@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 
 class SlotOut(BaseModel):
@@ -157,6 +157,13 @@ class IntegrationOut(BaseModel):
     account_kind: str | None  # "work" | "personal" | null when unknown
     calendar_found: bool | None
     checked_at: datetime | None
+    # The account's calendars and the host's choice (listed live with ?check=true, else as last
+    # listed); null when never listed, or when listing just failed (``problem`` says why).
+    calendars: list["CalendarOut"] | None = None
+    # What blocks the host's slots; null where the provider can't apply it (Google's freeBusy).
+    busy_rules: "BusyRulesOut | None" = None
+    # Which choices this connection offers (Google: the primary calendar only, for now).
+    choosable: "ChoosableOut | None" = None
 
 
 class SlotReasonOut(BaseModel):
@@ -197,3 +204,47 @@ class AvailabilityOut(BaseModel):
     link_timezone: str
     reps: list[AvailabilityRepOut]
     slots: list[ExplainedSlotOut]
+
+
+class CalendarOut(BaseModel):
+    id: str
+    name: str
+    primary: bool
+    can_edit: bool  # may receive new bookings
+    check_conflicts: bool  # its busy time hides slots
+    destination: bool  # new bookings are added to it
+
+
+class BusyRulesOut(BaseModel):
+    tentative_blocks: bool  # tentative events and invitations not answered yet
+    working_elsewhere_blocks: bool
+    all_day_free_blocks: bool  # all-day events marked free
+
+
+class ChoosableOut(BaseModel):
+    conflict_calendars: bool
+    destination_calendar: bool
+    busy_rules: bool
+
+
+class BusyRulesIn(BaseModel):
+    """Partial: a rule left out stays as it is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    tentative_blocks: StrictBool | None = None
+    working_elsewhere_blocks: StrictBool | None = None
+    all_day_free_blocks: StrictBool | None = None
+
+
+class IntegrationPatchIn(BaseModel):
+    """``PATCH /api/v1/integrations/{provider}``: what is left out stays as it is;
+    ``destination_calendar: null`` is the primary calendar."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    conflict_calendars: list[Annotated[str, StringConstraints(min_length=1, max_length=1024)]] | None = Field(
+        default=None, max_length=100
+    )
+    destination_calendar: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    busy_rules: BusyRulesIn | None = None

@@ -12,9 +12,11 @@ from workestra.services.connections import (
     PROVIDER_LABEL,
     AdminConsentNeeded,
     check_connection,
+    choose_calendars,
     complete_admin_consent,
     complete_connection,
     disconnect,
+    set_busy_rules,
     start_admin_consent,
     start_connection,
 )
@@ -171,4 +173,36 @@ async def remove(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
     slot = _provider(provider)
     await disconnect(ctx, host, slot)
     flash(request, f"Disconnected {PROVIDER_LABEL[slot]}.")
+    return see_other(ACCOUNTS)
+
+
+@router.post("/{provider}/calendars")
+async def calendars(
+    request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, provider: str
+) -> Response:
+    """The card's "Calendars" form: the calendars checked for conflicts (``conflict``, one per
+    checkbox), where new bookings go (``destination``) and, where offered, the busy rules (a
+    checkbox each, absent: off). Checked live against the account's calendars; a refusal is a
+    message on the card page and nothing changes."""
+    slot = _provider(provider)
+    form = await request.form()
+    conflicts = [str(v) for v in form.getlist("conflict") if isinstance(v, str)]
+    destination = form.get("destination")
+    try:
+        view = await choose_calendars(
+            ctx, host, slot, conflicts, destination if isinstance(destination, str) and destination else None
+        )
+        if view.busy_rules is not None and form.get("busy_rules") == "1":
+            await set_busy_rules(
+                ctx,
+                host,
+                slot,
+                tentative_blocks=form.get("tentative_blocks") == "on",
+                working_elsewhere_blocks=form.get("working_elsewhere_blocks") == "on",
+                all_day_free_blocks=form.get("all_day_free_blocks") == "on",
+            )
+    except WorkestraError as exc:  # InvalidInput (unknown or read-only calendar), CalendarUnavailable
+        flash(request, exc.message, "error")
+        return see_other(ACCOUNTS)
+    flash(request, f"Saved the calendars of {PROVIDER_LABEL[slot]}.")
     return see_other(ACCOUNTS)
