@@ -239,7 +239,7 @@ class BusyRulesIn(BaseModel):
 
 class IntegrationPatchIn(BaseModel):
     """``PATCH /api/v1/integrations/{provider}``: what is left out stays as it is;
-    ``destination_calendar: null`` is the primary calendar."""
+    ``conflict_calendars: null`` and ``destination_calendar: null`` are the primary calendar."""
 
     model_config = ConfigDict(extra="forbid")
 
