@@ -184,8 +184,8 @@ def _admin_consent_view(
 
 
 CHOSEN_CALENDAR_GONE = (
-    "A calendar chosen on this card can't be found any more (it was deleted, or is no longer "
-    "shared with you): {calendars}. Booking pages using this connection show no slots until you "
+    "A calendar chosen on this card{calendars} can't be found any more: it was deleted, or is no "
+    "longer shared with you. Booking pages using this connection show no slots until you "
     "choose the calendars again below."
 )
 CHOSEN_CALENDAR_HINT = (
@@ -273,6 +273,7 @@ def _view(
     (no calendars shown, rather than the last ones); otherwise the calendars as last listed."""
     configured = provider in CALENDAR_OF and ctx.calendars.is_configured(CALENDAR_OF[provider])
     words = wording(ctx, provider)
+    choices = _choices(ctx, provider)
     base = {
         "provider": provider,
         "label": PROVIDER_LABEL[provider],
@@ -280,17 +281,17 @@ def _view(
         "configured": configured,
         "meeting_link": words.terms.meeting_link,
         "admin_consent": _admin_consent_view(ctx, provider, row, words) if configured else None,
+        "choices": choices,
     }
     if row is None:
         return ConnectionView(connected=False, **base)  # type: ignore[arg-type]  # keys match fields
     problem = ConnectionProblem(row.problem) if row.problem else None
-    choices = _choices(ctx, provider)
     calendars = None if listing_failed else live if live is not None else _known(row)
     missing = _missing_chosen(row, calendars)
     message = describe(problem, wording=words, missing_scopes=row.last_error or "") if problem else None
     reconnect = row.status != IntegrationStatus.ACTIVE or problem in RECONNECT_PROBLEMS
     if problem is ConnectionProblem.CALENDAR_NOT_FOUND and missing:
-        message = CHOSEN_CALENDAR_GONE.format(calendars=", ".join(missing))
+        message = CHOSEN_CALENDAR_GONE.format(calendars=f" ({row.last_error})" if row.last_error else "")
         reconnect = row.status != IntegrationStatus.ACTIVE  # choosing again is the fix
     elif problem is ConnectionProblem.CALENDAR_NOT_FOUND and _chosen_ids(row) and message:
         message += CHOSEN_CALENDAR_HINT
@@ -309,7 +310,6 @@ def _view(
         calendar_found=row.calendar_found,
         checked_at=row.checked_at,
         calendars=_calendar_views(row, calendars),
-        choices=choices,
         busy_rules=calendar_choice_of(row).busy_rules if choices.busy_rules else None,
         missing_calendars=missing,
         **base,  # type: ignore[arg-type]
@@ -626,12 +626,17 @@ async def check_connection(ctx: ServiceContext, host: Host, provider: Integratio
                 row.calendar_found = health.calendar_found
                 row.meeting_link_available = health.meeting.available
                 row.account_kind = kind.value if kind else None
+                gone = _missing_chosen(row, calendars)
+                # Named as the previous listing knew them (the provider no longer does).
+                names = {c.id: c.name for c in _known(row) or ()}
                 row.known_calendars = _stored(calendars)
                 row.checked_at = now
                 row.status = IntegrationStatus.ACTIVE
-                # A chosen calendar that is gone is a problem too, never "free".
-                if not health.calendar_found or _missing_chosen(row, calendars):
+                if not health.calendar_found:
                     row.problem, row.last_error = ConnectionProblem.CALENDAR_NOT_FOUND, None
+                elif gone:  # a chosen calendar that is gone is a problem too, never "free"
+                    row.problem = ConnectionProblem.CALENDAR_NOT_FOUND
+                    row.last_error = ", ".join(f'"{names[i]}"' for i in gone if i in names) or None
                 elif hard:
                     row.problem, row.last_error = ConnectionProblem.MISSING_SCOPE, " ".join(hard)
                 elif no_link and kind is AccountKind.PERSONAL and words.terms.personal_account_limit:

@@ -162,6 +162,7 @@ async def test_a_deleted_chosen_calendar_is_a_card_problem_and_no_slots(
     assert view.problem is ConnectionProblem.CALENDAR_NOT_FOUND
     assert view.missing_calendars == (team,)
     assert view.problem_message is not None
+    assert 'A calendar chosen on this card ("Team") can\'t be found' in view.problem_message
     assert "choose the calendars again" in view.problem_message
     assert not view.needs_reconnect  # choosing again is the fix, not reconnecting
     assert [c.id for c in view.calendars or ()] == [primary]
