@@ -137,7 +137,8 @@ async def list_slots(
     """Free slots whose start falls on the days first_day..last_day (both included) in ``timezone``.
 
     ``moving``: the booking being rescheduled, whose own time is left out (on its host's calendar
-    and among Workestra's bookings), so it can move by less than its length.
+    and among Workestra's bookings), so it can move by less than its length; its current start
+    isn't offered.
 
     Raises NotFound (unknown slug), InvalidInput (zone, range) and CalendarUnavailable when no host's
     calendar could be read. For a round-robin link a slot shows when at least one rep is free.
@@ -175,6 +176,8 @@ async def list_slots(
             if not (b[0] == moving.host_id and b[1] <= moving.span.start and moving.span.end <= b[2])
         ]
     slots = await _free_slots(ctx, link, hosts, booked, window, policy, now=now, moving=moving)
+    if moving is not None:  # its current time is where it is, not somewhere to move to
+        slots = [s for s in slots if s.start != moving.span.start]
     return SlotList(tz, slots)
 
 

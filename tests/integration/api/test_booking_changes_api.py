@@ -139,4 +139,6 @@ async def test_slots_for_a_reschedule_need_the_reschedule_token(
     assert wrong.status_code == 404
     moving = await http.get(url, params={**params, "token": token_of(str(made["reschedule_url"]))})
     assert moving.status_code == 200
-    assert made["start"] in [s["start"] for s in moving.json()["slots"]]  # its own time isn't busy
+    offered = [s["start"] for s in moving.json()["slots"]]
+    assert made["start"] not in offered  # where it is now is not a move
+    assert len(offered) == len(plain.json()["slots"])  # the rest of its time is free to it

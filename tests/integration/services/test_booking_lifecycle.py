@@ -431,6 +431,7 @@ async def test_the_slots_of_a_reschedule_leave_the_bookings_own_time_out(
     offered = [s.start for s in result.slots]
     assert at(9, 15) in offered  # overlaps only the booking itself
     assert at(8, 45) in offered
+    assert at(9) not in offered  # its current time
     moved = await reschedule(ctx, made.id, token=token, start=at(9, 15), timezone="UTC")
     assert moved.starts_at == at(9, 15)
     with pytest.raises(NotFound):

@@ -50,7 +50,7 @@ async def test_the_confirmation_page_shows_the_booking_in_the_invitees_zone(
 
     status = await http.get(f"/book/{slug}/confirmed/{booking_id}.json")
     assert status.status_code == 200
-    assert status.json() == {"meeting_url": None, "calendar_status": "not_applicable"}
+    assert status.json() == {"meeting_url": None, "calendar_status": "not_applicable", "awaiting_link": False}
     assert (await http.get(f"/book/{other_host.link.slug}/confirmed/{booking_id}")).status_code == 404
     assert (await http.get(f"/book/{other_host.link.slug}/confirmed/{booking_id}.json")).status_code == 404
     bad_zone = await http.get(f"/book/{slug}/confirmed/{booking_id}", params={"tz": "Mars/Olympus"})

@@ -32,11 +32,15 @@ async def _booking(ctx: ServiceContext, slug: str, booking_id: str) -> BookingVi
 
 
 def _awaiting_link(view: BookingView) -> bool:
-    """True while the provider may still add a meeting link (the page polls for it)."""
+    """True while the provider may still add a meeting link (the page polls for it): the event is
+    being made, or made with its link still to come (Google Meet); not once the host has been told
+    there is none."""
     return (
         view.meeting_url is None
         and view.online_meeting_requested
-        and view.calendar_status is CalendarSyncStatus.PENDING
+        and view.status is BookingStatus.CONFIRMED
+        and view.calendar_status in {CalendarSyncStatus.PENDING, CalendarSyncStatus.CREATED}
+        and view.calendar_problem is None
     )
 
 
@@ -67,7 +71,11 @@ async def booking_page(request: Request, ctx: CtxDep, slug: str) -> Response:
 async def confirmation_status(ctx: CtxDep, slug: str, booking_id: str) -> JSONResponse:
     view = await _booking(ctx, slug, booking_id)
     return JSONResponse(
-        {"meeting_url": view.meeting_url, "calendar_status": view.calendar_status.value},
+        {
+            "meeting_url": view.meeting_url,
+            "calendar_status": view.calendar_status.value,
+            "awaiting_link": _awaiting_link(view),
+        },
         headers={"Cache-Control": "no-store"},
     )
 

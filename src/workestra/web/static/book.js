@@ -517,7 +517,7 @@
           done(wrap);
           return;
         }
-        if (body && body.calendar_status && body.calendar_status !== "pending") {
+        if (body && body.awaiting_link === false) {
           var note = document.createElement("span");
           note.className = "muted";
           note.textContent = "No online meeting link was created. The host will send the details.";
