@@ -7,6 +7,7 @@ from workestra.web.pages import (
     account,
     booking_page,
     dashboard,
+    disconnect,
     embed,
     integrations,
     login,
@@ -21,6 +22,7 @@ router.include_router(dashboard.router)
 router.include_router(settings.router)
 router.include_router(troubleshoot.router)
 router.include_router(account.router)
+router.include_router(disconnect.router)  # GET: the confirmation; POST stays in integrations
 router.include_router(integrations.router)
 router.include_router(booking_page.router)
 router.include_router(manage_booking.router)
