@@ -25,11 +25,10 @@ from workestra.calendars.google.oauth import (
     REQUIRED_SCOPES,
     GoogleOAuth,
     account_kind_of,
-    code_challenge,
     id_token_claims,
-    new_code_verifier,
     normalize_scopes,
 )
+from workestra.calendars.oauth_common import code_challenge, new_code_verifier
 
 __all__ = [
     "CALENDARLIST_SCOPE",

@@ -3,12 +3,7 @@
 Plain httpx2 on the shared client; never logs tokens, codes, id_tokens or token responses.
 """
 
-import base64
-import binascii
-import hashlib
 import logging
-import re
-import secrets
 from collections.abc import Iterable
 from urllib.parse import quote, urlencode
 
@@ -22,6 +17,8 @@ from workestra.calendars.google.errors import api_error, token_error, transport_
 from workestra.calendars.google.errors import authorization_error as map_authorization_error
 from workestra.calendars.google.wire import CalendarListEntry, IdTokenClaims, TokenResponse
 from workestra.calendars.http import build_client
+from workestra.calendars.oauth_common import code_challenge
+from workestra.calendars.oauth_common import id_token_claims as read_claims
 from workestra.enums import AccountKind
 
 logger = logging.getLogger(__name__)
@@ -98,7 +95,6 @@ _ALIASES = {
     _AUTH + "userinfo.profile": "profile",
     "https://www.googleapis.com/auth/plus.me": "openid",
 }
-_PKCE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 section 4.1
 _CALENDARLIST_SCOPES = frozenset({CALENDARLIST_SCOPE})
 
 
@@ -114,32 +110,9 @@ def normalize_scopes(granted: str | Iterable[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-def new_code_verifier() -> str:
-    """A fresh PKCE verifier (86 unreserved characters); keep it server-side with the state."""
-    return secrets.token_urlsafe(64)
-
-
-def code_challenge(code_verifier: str) -> str:
-    """PKCE S256: base64url(sha256(verifier)) without padding (RFC 7636 section 4.2)."""
-    if not _PKCE_VERIFIER.fullmatch(code_verifier):
-        raise ValueError("a PKCE code verifier is 43-128 unreserved characters")
-    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def id_token_claims(id_token: str | None) -> IdTokenClaims | None:
-    """The payload of the token endpoint's id_token, unverified on purpose: it came straight from
-    the token endpoint over TLS and only names the account. Malformed: None, never an error."""
-    if not id_token:
-        return None
-    parts = id_token.split(".")
-    if len(parts) < 2:
-        return None
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        return IdTokenClaims.model_validate_json(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):  # pydantic's ValidationError is a ValueError
-        return None
+    """The claims of the token endpoint's id_token (None when absent or malformed)."""
+    return read_claims(id_token, IdTokenClaims)
 
 
 def account_kind_of(claims: IdTokenClaims | None) -> AccountKind | None:

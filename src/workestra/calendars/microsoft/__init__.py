@@ -12,12 +12,11 @@ from workestra.calendars.microsoft.oauth import (
     REQUESTED_SCOPES,
     REQUIRED_SCOPES,
     MicrosoftOAuth,
-    code_challenge,
     is_personal_tenant,
-    new_code_verifier,
     normalize_scopes,
 )
 from workestra.calendars.microsoft.timezones import supported_iana_zones, windows_zone
+from workestra.calendars.oauth_common import code_challenge, new_code_verifier
 
 __all__ = [
     "MAILBOX_CONCURRENCY",

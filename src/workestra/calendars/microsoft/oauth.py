@@ -4,12 +4,8 @@ and the admin-consent URL.
 Plain httpx2 on the shared client; never logs tokens, codes or token responses.
 """
 
-import base64
-import binascii
-import hashlib
 import logging
 import re
-import secrets
 from collections.abc import Iterable
 from urllib.parse import quote, urlencode
 
@@ -24,6 +20,7 @@ from workestra.calendars.microsoft.errors import admin_consent_error as map_admi
 from workestra.calendars.microsoft.errors import authorization_error as map_authorization_error
 from workestra.calendars.microsoft.errors import graph_error, token_error, transport_error
 from workestra.calendars.microsoft.wire import GraphUser, IdTokenClaims, TokenResponse
+from workestra.calendars.oauth_common import code_challenge, id_token_claims
 from workestra.enums import AccountKind
 
 logger = logging.getLogger(__name__)
@@ -90,7 +87,6 @@ _CANONICAL_SCOPES = {
         "User.ReadBasic.All",
     )
 }
-_PKCE_VERIFIER = re.compile(r"[A-Za-z0-9\-._~]{43,128}")  # RFC 7636 section 4.1
 # GET /me ids: a GUID (object id) for work/school accounts, the 16-hex-digit CID for personal ones
 # [O: https://github.com/OfficeDev/outlook-dev-docs/issues/918,
 #  https://github.com/microsoft/quick-authentication/pull/31].
@@ -135,33 +131,9 @@ def _kind_from_user_id(user_id: str) -> AccountKind | None:
     return None
 
 
-def new_code_verifier() -> str:
-    """A fresh PKCE verifier (86 unreserved characters); keep it server-side with the state."""
-    return secrets.token_urlsafe(64)
-
-
-def code_challenge(code_verifier: str) -> str:
-    """PKCE S256: base64url(sha256(verifier)) without padding (RFC 7636 section 4.2)."""
-    if not _PKCE_VERIFIER.fullmatch(code_verifier):
-        raise ValueError("a PKCE code verifier is 43-128 unreserved characters")
-    digest = hashlib.sha256(code_verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def _tenant_from_id_token(id_token: str | None) -> str | None:
-    # Unverified on purpose: the token came straight from the token endpoint over TLS, and only the
-    # tenant is read from it. A malformed id_token costs the tenant id, never the grant.
-    if not id_token:
-        return None
-    parts = id_token.split(".")
-    if len(parts) < 2:
-        return None
-    payload = parts[1] + "=" * (-len(parts[1]) % 4)
-    try:
-        claims = IdTokenClaims.model_validate_json(base64.urlsafe_b64decode(payload))
-    except (binascii.Error, ValueError):  # pydantic's ValidationError is a ValueError
-        return None
-    return claims.tid
+    claims = id_token_claims(id_token, IdTokenClaims)
+    return claims.tid if claims else None
 
 
 class MicrosoftOAuth:
