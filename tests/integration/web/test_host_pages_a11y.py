@@ -393,7 +393,7 @@ async def test_connected_accounts_in_every_state_and_the_disconnect_confirmation
     problems += await keyboard_problems(
         page,
         "accounts, connected",
-        {"Test connection": test_connection, "Disconnect": page.get_by_role("button", name="Disconnect")},
+        {"Test connection": test_connection, "Disconnect": page.get_by_role("link", name="Disconnect")},
     )
 
     await sandbox.set_refresh_fault(MICROSOFT_EMAIL, "revoked")

@@ -58,7 +58,7 @@ async def test_a_connected_card_shows_the_account_permissions_and_actions(
     assert "Missing</span>" not in html
     assert "Available: bookings can get a Microsoft Teams link." in html
     assert "Test connection" in html
-    assert 'action="/integrations/microsoft/disconnect"' in html
+    assert 'href="/integrations/microsoft/disconnect"' in html  # the confirmation page first
     assert "Connect Microsoft Calendar" not in html
     assert not re.search(r"eyJ|access_token|refresh_token|Traceback", html)
 
