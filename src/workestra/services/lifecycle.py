@@ -244,7 +244,7 @@ async def _move(
         booking.invitee_timezone = timezone
         booking.sequence += 1
         if reassigned:
-            _reassign(uow, booking, host, link, now=now)
+            _reassign(uow, booking, host, link, previous, now=now)
         elif booking.calendar_status in {CalendarSyncStatus.PENDING, CalendarSyncStatus.CREATED}:
             uow.outbox.add(JobKind.UPDATE_CALENDAR_EVENT, now=now, booking_id=booking.id)
         try:
@@ -260,7 +260,13 @@ async def _move(
 
 
 def _reassign(
-    uow: UnitOfWork, booking: Booking, host: HostCalendar, link: LinkView, *, now: datetime
+    uow: UnitOfWork,
+    booking: Booking,
+    host: HostCalendar,
+    link: LinkView,
+    previous: Interval,
+    *,
+    now: datetime,
 ) -> None:
     """The booking's rep is busy at the new time: the event leaves the old rep's calendar (the old
     rep is told it was cancelled for them) and is made on the new rep's; the invitee and the new
@@ -275,7 +281,13 @@ def _reassign(
         uow.outbox.add(
             JobKind.CANCEL_CALENDAR_EVENT, now=now, booking_id=booking.id, payload=cancel.payload()
         )
-    notice = BookingChange.cancelled(booking.sequence, host_id=booking.host_id)
+    notice = BookingChange(  # for the old rep, at the time it had on their calendar
+        change="cancelled",
+        sequence=booking.sequence,
+        host_id=booking.host_id,
+        previous_start=previous.start,
+        previous_end=previous.end,
+    )
     uow.outbox.add(JobKind.NOTIFY_HOST_CHANGE, now=now, booking_id=booking.id, payload=notice.payload())
     booking.host_id = host.host_id
     booking.calendar_provider = host.provider

@@ -168,6 +168,9 @@ async def _send_change(ctx: ServiceContext, booking_id: str, change: BookingChan
         return
     zone = ZoneInfo(host.timezone if to_host else booking.invitee_timezone)
     cancelled = change.change == "cancelled"
+    starts_at, ends_at = booking.starts_at, booking.ends_at
+    if cancelled and change.previous_start and change.previous_end:  # cancelled for one host only
+        starts_at, ends_at = change.previous_start, change.previous_end
     by = booking.cancelled_by if cancelled else None
     context: dict[str, object] = {
         "change": change.change,
@@ -175,10 +178,10 @@ async def _send_change(ctx: ServiceContext, booking_id: str, change: BookingChan
         "other_name": booking.invitee_name if to_host else host.name,
         "other_email": booking.invitee_email if to_host else host.email,
         "title": link.title,
-        "when": format_when(booking.starts_at, booking.ends_at, zone),
+        "when": format_when(starts_at, ends_at, zone),
         "previous_when": (
             format_when(change.previous_start, change.previous_end, zone)
-            if change.previous_start and change.previous_end
+            if change.previous_start and change.previous_end and not cancelled
             else None
         ),
         "cancelled_by": _canceller(by, booking, host, to_host=to_host),

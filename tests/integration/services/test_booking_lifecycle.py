@@ -402,7 +402,9 @@ async def test_a_round_robin_reschedule_keeps_the_rep_when_free_and_moves_the_ev
     assert stored.meeting_url == on_google.join_url  # a Meet link now, from Gus's calendar
     assert stored.meeting_url is not None
     assert stored.meeting_url.startswith(google.meeting_url_prefix)
-    await mail_to(smtp_sink, alice.email, "Cancelled")  # Alice is told it left her calendar
+    left = await mail_to(smtp_sink, alice.email, "Cancelled")  # Alice is told it left her calendar
+    was = at(11).astimezone(alice.timezone).strftime("%H:%M")
+    assert was in str(left["Subject"])  # at the time it had on her calendar, not the new one
     await mail_to(smtp_sink, gus.email, "New booking")  # Gus as for a new booking
     confirmation = await mail_to(smtp_sink, "ivo@example.test", "Confirmed", containing=stored.meeting_url)
     assert "with Gus" in str(confirmation["Subject"])
