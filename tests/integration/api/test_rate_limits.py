@@ -252,3 +252,29 @@ async def test_concurrent_bookings_for_one_address_never_pass_its_budget(
     )
     assert sorted(a.status_code for a in answers) == [201] * 5 + [429] * 4
     assert await _bookings_of(http, alice) == 5
+
+
+@pytest.mark.parametrize(
+    "live_overrides", [{**TRUST_LOOPBACK_PROXY, "rate_limits": {"changes_per_client": "2/minute"}}]
+)
+async def test_an_invitees_changes_are_limited_per_client_and_a_refused_one_changes_nothing(
+    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
+) -> None:
+    alice, _ = two_hosts
+    [first, *_] = await _starts(http, alice.link.slug)
+    made = (await _book(http, alice.link.slug, first, "ivy@example.test")).json()
+    token = str(made["cancel_url"]).split("token=")[1]
+
+    async def cancel(client: str, with_token: str) -> httpx2.Response:
+        return await http.post(
+            f"/api/v1/public/bookings/{made['id']}/cancel",
+            json={"token": with_token},
+            headers={"X-Forwarded-For": client},
+        )
+
+    # Wrong tokens spend the budget too: guessing is refused before a right one would be tried.
+    assert [(await cancel("203.0.113.7", "guess")).status_code for _ in range(2)] == [404, 404]
+    _assert_refused(await cancel("203.0.113.7", token), within_seconds=60, says="changes to bookings")
+    seen = await http.get(f"/api/v1/bookings/{made['id']}", headers=alice.headers)
+    assert seen.json()["status"] == "confirmed"
+    assert (await cancel("203.0.113.8", token)).status_code == 200  # another client's budget
