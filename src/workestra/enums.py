@@ -62,6 +62,18 @@ class JobKind(StrEnum):
     NOTIFY_HOST_CHANGE = "notify_host_change"
 
 
+class TeamRole(StrEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class MemberStatus(StrEnum):
+    """A team member: ``invited`` until they say yes on their own account, then ``active``."""
+
+    INVITED = "invited"
+    ACTIVE = "active"
+
+
 class JobStatus(StrEnum):
     PENDING = "pending"
     RUNNING = "running"

@@ -49,6 +49,48 @@ class ApiKey(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class Team(Base):
+    """A group of hosts who share round-robin links. Nobody is an active member without saying yes."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    members: Mapped[list["TeamMember"]] = relationship(
+        cascade="all, delete-orphan", order_by="TeamMember.invited_at", lazy="selectin"
+    )
+
+
+class TeamMember(Base):
+    """One address invited to a team (``user_id`` set once the invitation is accepted by an account
+    with that address): ``invited`` until then, ``active`` after. Leaving or being removed deletes
+    the row, and with it the member's place in every pool of the team's links."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (
+        UniqueConstraint("team_id", "email", name="uq_team_members_team_email"),
+        CheckConstraint("role IN ('admin', 'member')", name="role_known"),
+        CheckConstraint("status IN ('invited', 'active')", name="status_known"),
+        CheckConstraint("status = 'invited' OR user_id IS NOT NULL", name="active_has_user"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    team_id: Mapped[str] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)  # normalised, as invited
+    user_id: Mapped[str | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    role: Mapped[str] = mapped_column(String(20))  # enums.TeamRole
+    status: Mapped[str] = mapped_column(String(20))  # enums.MemberStatus
+    # SHA-256 of the emailed invitation link's secret (None once accepted, or for the creator).
+    invite_token_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    invited_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 class BookingLink(Base):
     __tablename__ = "booking_links"
     __table_args__ = (
@@ -81,6 +123,8 @@ class BookingLink(Base):
     # Origins (``https://example.com[:port]``) whose pages may frame the embedded booking page
     # (Content-Security-Policy frame-ancestors); empty: any site may.
     embed_allowed_origins: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # A round-robin link belongs to a team; its pool is drawn from the team's active members.
+    team_id: Mapped[str | None] = mapped_column(ForeignKey("teams.id"), index=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Deleting a link keeps its bookings (they still hold their times and show on /calendar).
@@ -114,17 +158,21 @@ class WeeklyHours(Base):
 
 
 class LinkMember(Base):
-    """A rep in a round-robin link's rotation pool, with its rotation state.
+    """A rep in a round-robin link's pool, with its rotation state.
 
-    Kept by email: an address without an account (``user_id`` NULL) is listed but joins no pool
-    until an account with that address exists, and an account joins the pool only once its user
-    said yes (``accepted_at``); a no (``declined_at``) keeps the place listed, out of the pool.
+    Only active members of the link's team are put here, and they are in the pool from then on
+    (``accepted_at``: when they said yes to the team). Places listed before teams existed (0010)
+    whose member hadn't said yes stay out of the pool (``accepted_at`` NULL) until that member
+    accepts the team's invitation. Leaving the team deletes the member's places in its links.
     """
 
     __tablename__ = "link_members"
     __table_args__ = (
         UniqueConstraint("link_id", "user_id", name="uq_link_members_link_user"),
         UniqueConstraint("link_id", "email", name="uq_link_members_link_email"),
+        CheckConstraint("priority BETWEEN 0 AND 4", name="priority_range"),
+        CheckConstraint("weight BETWEEN 1 AND 100", name="weight_range"),
+        CheckConstraint("daily_limit IS NULL OR daily_limit >= 1", name="daily_limit_positive"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -135,6 +183,12 @@ class LinkMember(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     last_assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Rotation policy (README, "Round robin"): the highest priority (0 lowest .. 4 highest) free rep
+    # first; among equals the fewest bookings per unit of weight, then the least recently booked.
+    priority: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    weight: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    daily_limit: Mapped[int | None] = mapped_column(Integer, nullable=True)  # bookings a day; None: no cap
+    assigned_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
@@ -178,6 +232,9 @@ class Booking(Base):
     cancelled_by: Mapped[str | None] = mapped_column(String(20), nullable=True)  # invitee | host
     cancel_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # .ics SEQUENCE
+    # A round-robin booking's decision on record (services/assignment.py): who was free, busy or
+    # unreadable at confirmation, and why the chosen rep was chosen. None for single-host links.
+    assignment: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
 
 
 class UserIntegration(Base):

@@ -10,6 +10,7 @@ from workestra.db.repositories.bookings import BookingRepository
 from workestra.db.repositories.integrations import IntegrationRepository
 from workestra.db.repositories.links import LinkRepository
 from workestra.db.repositories.outbox import OutboxRepository
+from workestra.db.repositories.teams import TeamRepository
 from workestra.db.repositories.users import UserRepository
 
 
@@ -34,6 +35,7 @@ class UnitOfWork:
         self.bookings = BookingRepository(session, dialect=dialect)
         self.integrations = IntegrationRepository(session, dialect=dialect)
         self.outbox = OutboxRepository(session, dialect=dialect)
+        self.teams = TeamRepository(session)
         return self
 
     async def __aexit__(

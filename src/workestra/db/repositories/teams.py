@@ -1,0 +1,82 @@
+"""Teams and their members (invitations included)."""
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workestra.db.models import BookingLink, LinkMember, Team, TeamMember
+from workestra.enums import MemberStatus
+
+
+class TeamRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    def add(self, team: Team) -> None:
+        self._session.add(team)
+
+    async def flush(self) -> None:
+        await self._session.flush()
+
+    async def get(self, team_id: str) -> Team | None:
+        return await self._session.get(Team, team_id)
+
+    async def slug_taken(self, slug: str) -> bool:
+        return (await self._session.scalars(select(Team.id).where(Team.slug == slug))).first() is not None
+
+    async def membership(self, team_id: str, user_id: str) -> TeamMember | None:
+        """This user's active membership of the team, if any."""
+        return (
+            await self._session.scalars(
+                select(TeamMember).where(
+                    TeamMember.team_id == team_id,
+                    TeamMember.user_id == user_id,
+                    TeamMember.status == MemberStatus.ACTIVE.value,
+                )
+            )
+        ).first()
+
+    async def active_members(self, team_id: str) -> list[TeamMember]:
+        result = await self._session.scalars(
+            select(TeamMember)
+            .where(TeamMember.team_id == team_id, TeamMember.status == MemberStatus.ACTIVE.value)
+            .order_by(TeamMember.invited_at, TeamMember.email)
+        )
+        return list(result)
+
+    async def invitation_for(self, team_id: str, email: str) -> TeamMember | None:
+        """The row for this address in the team (invited or active)."""
+        return (
+            await self._session.scalars(
+                select(TeamMember).where(TeamMember.team_id == team_id, TeamMember.email == email)
+            )
+        ).first()
+
+    async def teams_of(self, user_id: str, email: str) -> list[tuple[TeamMember, Team]]:
+        """Teams this user belongs to, and invitations waiting under their address."""
+        rows = await self._session.execute(
+            select(TeamMember, Team)
+            .join(Team, Team.id == TeamMember.team_id)
+            .where((TeamMember.user_id == user_id) | (TeamMember.email == email))
+            .order_by(Team.name, Team.id)
+        )
+        return [(row[0], row[1]) for row in rows]
+
+    async def drop_from_pools(self, team_id: str, user_id: str) -> None:
+        """Take the user out of every pool of the team's links (deleted links included)."""
+        links = select(BookingLink.id).where(BookingLink.team_id == team_id)
+        await self._session.execute(
+            delete(LinkMember).where(LinkMember.user_id == user_id, LinkMember.link_id.in_(links))
+        )
+
+    async def join_listed_places(self, team_id: str, user_id: str, email: str, *, at: datetime) -> None:
+        """Places listed for this address on the team's links before teams existed join the pool."""
+        links = select(BookingLink.id).where(BookingLink.team_id == team_id)
+        rows = await self._session.scalars(
+            select(LinkMember).where(LinkMember.link_id.in_(links), LinkMember.email == email)
+        )
+        for member in rows:
+            member.user_id = user_id
+            if member.accepted_at is None:
+                member.accepted_at = at
