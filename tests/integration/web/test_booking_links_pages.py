@@ -10,6 +10,17 @@ from tests.support.builders import unique
 WEEK = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
+def shown_amount(html: str, name: str) -> tuple[str, str]:
+    """The number and the selected unit the form shows for a duration such as minimum_notice."""
+    number = re.search(rf'id="{name}" name="{name}" value="([^"]*)"', html)
+    select = re.search(rf'<select id="{name}_unit".*?</select>', html, re.S)
+    assert number, name
+    assert select, name
+    unit = re.search(r'<option value="([^"]+)" selected>', select.group(0))
+    assert unit, name
+    return number.group(1), unit.group(1)
+
+
 def link_form(token: str, **overrides: str | list[str]) -> dict[str, str | list[str]]:
     data: dict[str, str | list[str]] = {
         "csrf_token": token,
@@ -22,8 +33,10 @@ def link_form(token: str, **overrides: str | list[str]) -> dict[str, str | list[
         "slot_interval_minutes": "15",
         "buffer_before_minutes": "5",
         "buffer_after_minutes": "10",
-        "minimum_notice_minutes": "120",
-        "booking_horizon_days": "30",
+        "minimum_notice": "2",
+        "minimum_notice_unit": "hours",
+        "booking_horizon": "30",
+        "booking_horizon_unit": "days",
         "round_robin_members": "",
     }
     for day in WEEK:
@@ -63,8 +76,10 @@ async def test_the_form_has_every_field_and_the_documented_provider_options(
         "slot_interval_minutes",
         "buffer_before_minutes",
         "buffer_after_minutes",
-        "minimum_notice_minutes",
-        "booking_horizon_days",
+        "minimum_notice",
+        "minimum_notice_unit",
+        "booking_horizon",
+        "booking_horizon_unit",
         "csrf_token",
     ):
         assert f'name="{name}"' in html, name
@@ -99,8 +114,10 @@ async def test_a_link_created_through_the_form_is_listed_and_editable(browser: h
     assert '<option value="microsoft" selected>' in html
     assert re.search(r'name="auto_meeting_link" value="on" checked', html)
     assert '<option value="Europe/Paris" selected>' in html
-    for value in ('value="45"', 'value="15"', 'value="120"', 'value="30"', 'value="24:00"', 'value="20:00"'):
+    for value in ('value="45"', 'value="15"', 'value="24:00"', 'value="20:00"'):
         assert value in html, value
+    assert shown_amount(html, "minimum_notice") == ("2", "hours")
+    assert shown_amount(html, "booking_horizon") == ("30", "days")
 
 
 async def test_end_before_start_is_refused_with_the_message_and_the_typed_values(
@@ -122,7 +139,7 @@ async def test_bad_numbers_and_missing_fields_re_render_the_form(browser: httpx2
     token = await csrf_of(browser, "/settings/booking-links/new")
     response = await browser.post("/settings/booking-links", data=link_form(token, duration_minutes="soon"))
     assert response.status_code == 422
-    assert "Duration must be a whole number." in response.text
+    assert "Duration must be a whole number of minutes." in response.text
     response = await browser.post("/settings/booking-links", data=link_form(token, title=""))
     assert response.status_code == 422
     assert "The title is required." in response.text

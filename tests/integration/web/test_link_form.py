@@ -4,7 +4,17 @@ import pytest
 from starlette.datastructures import FormData
 
 from workestra.errors import InvalidInput
-from workestra.web.pages.link_form import to_input, values_from_form
+from workestra.services.slugs import slug_from_title
+from workestra.web.pages.link_form import (
+    BOOKING_HORIZON,
+    MINIMUM_NOTICE,
+    Amount,
+    error_summary,
+    to_input,
+    values_from_form,
+)
+
+NAMED = (("title", "T"), ("slug", "t"))
 
 
 def form(*pairs: tuple[str, str]) -> FormData:
@@ -40,11 +50,13 @@ def test_repeated_rows_become_several_ranges_and_blank_rows_are_ignored() -> Non
 
 
 def test_an_unchecked_box_is_false_and_emptied_members_clear_round_robin() -> None:
-    data = to_input(values_from_form(form(("round_robin_members", ""), ("had_members", "1"))))
+    data = to_input(values_from_form(form(*NAMED, ("round_robin_members", ""), ("had_members", "1"))))
     assert data.auto_meeting_link is False
     assert data.round_robin_members == []
     assert data.weekly_hours == {}
-    members = to_input(values_from_form(form(("round_robin_members", "a@x.test\n b@x.test, c@x.test"))))
+    members = to_input(
+        values_from_form(form(*NAMED, ("round_robin_members", "a@x.test\n b@x.test, c@x.test")))
+    )
     assert members.round_robin_members == ["a@x.test", "b@x.test", "c@x.test"]
 
 
@@ -52,12 +64,74 @@ def test_an_unchecked_box_is_false_and_emptied_members_clear_round_robin() -> No
     ("pairs", "field"),
     [
         ((("duration_minutes", "half an hour"),), "duration_minutes"),
-        ((("tuesday_start", "09:00"), ("tuesday_end", "")), "weekly_hours"),
+        ((("tuesday_start", "09:00"), ("tuesday_end", "")), "tuesday_hours"),
+        ((("friday_start", "9am"), ("friday_end", "17:00")), "friday_hours"),
+        ((("monday_start", "10:00"), ("monday_end", "12:00"), ("monday_start", "11:00")), "monday_hours"),
+        ((("minimum_notice", "2"), ("minimum_notice_unit", "fortnights")), "minimum_notice"),
+        ((("minimum_notice", "0.001"), ("minimum_notice_unit", "hours")), "minimum_notice"),
+        ((("booking_horizon", "1.5"), ("booking_horizon_unit", "weeks")), "booking_horizon"),
+        ((("slug", "Not a slug!"),), "slug"),
+        ((("title", ""),), "title"),
     ],
 )
 def test_what_the_form_can_tell_is_wrong_names_the_field(
     pairs: tuple[tuple[str, str], ...], field: str
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
-        to_input(values_from_form(form(*pairs)))
-    assert field in caught.value.fields
+        to_input(values_from_form(form(*NAMED, *pairs)))
+    assert list(caught.value.fields) == [field]
+
+
+def test_every_problem_the_form_sees_is_told_at_once_in_the_order_of_the_page() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        to_input(
+            values_from_form(
+                form(("title", ""), ("slug", "a b"), ("duration_minutes", "x"), ("sunday_start", "9"))
+            )
+        )
+    summary = error_summary(dict(caught.value.fields))
+    assert [item.anchor for item in summary] == ["title", "slug", "duration_minutes", "sunday_start_1"]
+    assert summary[1].message == "Use only lower-case letters, digits and dashes in the slug, such as a-b."
+
+
+def test_a_new_links_empty_slug_is_made_from_the_title() -> None:
+    values = values_from_form(
+        form(("title", "Café Crème: 30 min with Łukasz & Søren"), ("slug", "")), new=True
+    )
+    assert values.slug == "cafe-creme-30-min-with-lukasz-soren"
+    assert to_input(values).slug == "cafe-creme-30-min-with-lukasz-soren"
+    assert values_from_form(form(("title", "Café"), ("slug", ""))).slug == ""  # an edit keeps it empty
+    assert slug_from_title("  Straße -- Ærø  ") == "strasse-aero"
+    assert slug_from_title("日本語") == ""
+    assert len(slug_from_title("a " * 200)) <= 100
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown"),
+    [
+        (0, ("0", "hours")),
+        (90, ("90", "minutes")),
+        (120, ("2", "hours")),
+        (1440, ("1", "days")),
+        (2160, ("36", "hours")),
+    ],
+)
+def test_minimum_notice_is_shown_in_the_largest_unit_that_divides_it(
+    minutes: int, shown: tuple[str, str]
+) -> None:
+    amount = MINIMUM_NOTICE.amount(minutes)
+    assert (amount.number, amount.unit) == shown
+    assert MINIMUM_NOTICE.value(amount) == minutes
+
+
+def test_amounts_typed_in_units_become_the_apis_minutes_and_days() -> None:
+    assert MINIMUM_NOTICE.value(Amount("1.5", "hours")) == 90
+    assert MINIMUM_NOTICE.value(Amount("2", "days")) == 2880
+    assert MINIMUM_NOTICE.value(Amount("", "days")) is None
+    assert BOOKING_HORIZON.value(Amount("3", "weeks")) == 21
+    assert (BOOKING_HORIZON.amount(28).number, BOOKING_HORIZON.amount(28).unit) == ("4", "weeks")
+    assert BOOKING_HORIZON.amount(60).unit == "days"
+    legacy = to_input(
+        values_from_form(form(*NAMED, ("minimum_notice_minutes", "120"), ("booking_horizon_days", "30")))
+    )
+    assert (legacy.minimum_notice_minutes, legacy.booking_horizon_days) == (120, 30)

@@ -23,9 +23,12 @@ from workestra.services.validation import offered_timezones
 from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
 from workestra.web.errors import STATUS
 from workestra.web.pages.link_form import (
+    MEASURES,
     PROVIDER_CHOICES,
     LinkFormValues,
     blank_values,
+    error_summary,
+    field_errors,
     to_input,
     values_from_form,
     values_from_view,
@@ -44,7 +47,7 @@ def _form_page(
     values: LinkFormValues,
     *,
     link_id: str | None,
-    error: InvalidInput | Conflict | None = None,
+    errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
     context: dict[str, Any] = {
@@ -53,10 +56,25 @@ def _form_page(
         "weekdays": WEEKDAYS,
         "timezones": offered_timezones(),
         "providers": PROVIDER_CHOICES,
-        "error": error.message if error else None,
-        "field_errors": error.fields if error else {},
+        "measures": MEASURES,
+        "field_errors": errors or {},
+        "error_summary": error_summary(errors or {}),
     }
     return render(request, "settings/link_form.html", context, host=host, status_code=status_code)
+
+
+async def _refused(
+    request: Request,
+    ctx: ServiceContext,
+    host: Host,
+    values: LinkFormValues,
+    exc: InvalidInput | Conflict,
+    *,
+    link_id: str | None,
+) -> Response:
+    """The form again, as typed, with each problem beside its field."""
+    errors = await field_errors(ctx, values, exc)
+    return _form_page(request, host, values, link_id=link_id, errors=errors, status_code=STATUS[exc.code])
 
 
 async def _flash_saved(request: Request, ctx: ServiceContext, host: Host, view: LinkView, saved: str) -> None:
@@ -87,18 +105,11 @@ async def new_link(request: Request, host: CurrentHost) -> Response:
 
 @router.post("/booking-links")
 async def create(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep) -> Response:
-    values = values_from_form(await request.form())
+    values = values_from_form(await request.form(), new=True)
     try:
         view = await create_link(ctx, host, to_input(values))
     except (InvalidInput, Conflict) as exc:
-        return _form_page(
-            request,
-            host,
-            values,
-            link_id=None,
-            error=exc,
-            status_code=STATUS[exc.code],
-        )
+        return await _refused(request, ctx, host, values, exc, link_id=None)
     await _flash_saved(
         request, ctx, host, view, f"Created “{view.title}”. Its booking page is /book/{view.slug}."
     )
@@ -117,14 +128,7 @@ async def update(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
     try:
         view = await update_link(ctx, host, link_id, to_input(values))
     except (InvalidInput, Conflict) as exc:
-        return _form_page(
-            request,
-            host,
-            values,
-            link_id=link_id,
-            error=exc,
-            status_code=STATUS[exc.code],
-        )
+        return await _refused(request, ctx, host, values, exc, link_id=link_id)
     await _flash_saved(request, ctx, host, view, f"Saved “{view.title}”.")
     return see_other(LINKS)
 
