@@ -167,18 +167,49 @@ async def list_slots(
         host_ids = [h.host_id for h in hosts]
         if _covers(record, reads):
             booked = busy_in(record.bookings, set(host_ids), reads.start, reads.end)
+            starts = [(b.host_id, b.starts_at) for b in record.bookings if b.link_id == link.id]
         else:
             booked = await uow.bookings.busy(host_ids, reads.start, reads.end)
+            starts = await _link_starts(uow, link, reads)
+        full = _full_days(link, starts, moving)
     if moving is not None:  # the booking's own entry: the one holding its time (none overlaps it)
         booked = [
             b
             for b in booked
             if not (b[0] == moving.host_id and b[1] <= moving.span.start and moving.span.end <= b[2])
         ]
-    slots = await _free_slots(ctx, link, hosts, booked, window, policy, now=now, moving=moving)
+    slots = await _free_slots(ctx, link, hosts, booked, window, policy, now=now, moving=moving, full=full)
     if moving is not None:  # its current time is where it is, not somewhere to move to
         slots = [s for s in slots if s.start != moving.span.start]
     return SlotList(tz, slots)
+
+
+async def _link_starts(uow: UnitOfWork, link: LinkView, reads: Interval) -> list[tuple[str, datetime]]:
+    """Starts of the link's bookings by capped reps, around ``reads`` (for daily limits)."""
+    capped = [m.user_id for m in link.pool if m.daily_limit is not None]
+    if not capped:
+        return []
+    margin = timedelta(days=2)  # whole days in the link's zone around the slots
+    return await uow.bookings.starts_on_link(link.id, capped, reads.start - margin, reads.end + margin)
+
+
+def _full_days(
+    link: LinkView, starts: list[tuple[str, datetime]], moving: Moving | None
+) -> set[tuple[str, date]]:
+    """(rep, day in the link's zone) where the rep has had their daily limit of this link's bookings."""
+    limits = {m.user_id: m.daily_limit for m in link.pool if m.daily_limit is not None}
+    if not limits:
+        return set()
+    tz = ZoneInfo(link.timezone)
+    counts: dict[tuple[str, date], int] = {}
+    for host_id, start in starts:
+        if host_id not in limits or (
+            moving is not None and (host_id, start) == (moving.host_id, moving.span.start)
+        ):
+            continue
+        key = (host_id, start.astimezone(tz).date())
+        counts[key] = counts.get(key, 0) + 1
+    return {key for key, count in counts.items() if count >= limits[key[0]]}
 
 
 def _holds(taken: tuple[str, datetime, datetime], moving: Moving) -> bool:
@@ -253,6 +284,7 @@ async def _free_slots(
     *,
     now: datetime,
     moving: Moving | None = None,
+    full: set[tuple[str, date]] | None = None,
 ) -> list[Interval]:
     reads = busy_window(window, policy)
     outcomes: list[list[Interval] | CalendarError] = [[] for _ in hosts]
@@ -275,6 +307,8 @@ async def _free_slots(
         for slot in available_slots(
             rules=link.rules, tz=link_tz, window=window, policy=policy, busy=busy, now=now
         ):
+            if full and (host.host_id, slot.start.astimezone(link_tz).date()) in full:
+                continue  # this rep has had their bookings of this link that day
             starts.setdefault(slot.start, slot)
     if failures and len(failures) == len(hosts):
         raise unreadable(failures)

@@ -2,7 +2,6 @@
 rows in ONE transaction. The database's overlap guard has the last word (409 on a lost race).
 """
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -11,11 +10,13 @@ from zoneinfo import ZoneInfo
 from workestra.calendars.errors import CalendarError
 from workestra.db.models import Booking, BookingLink, User, new_id
 from workestra.db.repositories.bookings import OverlapViolation
+from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncStatus, JobKind
 from workestra.errors import CalendarUnavailable, InvalidInput, NotFound, SlotUnavailable
-from workestra.scheduling import Candidate, Interval, as_utc, choose, is_available
+from workestra.scheduling import Interval, as_utc, is_available
 from workestra.security.booking_tokens import TokenPurpose
-from workestra.services.availability import HostCalendar, busy_or_error, host_calendars, policy_for
+from workestra.services.assignment import Pick, assign
+from workestra.services.availability import busy_or_error, host_calendars, policy_for
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import queue_emails
@@ -49,6 +50,7 @@ class BookingView:
     cancelled_by: str | None = None
     cancel_reason: str | None = None
     manageable: bool = False  # the invitee has private links for it (bookings made since 0006)
+    assignment: dict[str, object] | None = None  # round robin: the decision on record (hosts only)
 
 
 def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
@@ -75,21 +77,8 @@ def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
         cancelled_by=booking.cancelled_by,
         cancel_reason=booking.cancel_reason,
         manageable=booking.reschedule_token_digest is not None,
+        assignment=booking.assignment,
     )
-
-
-def rotation(link: LinkView, hosts: list[HostCalendar]) -> list[HostCalendar]:
-    """Hosts in the order they should be tried: the round-robin choice first."""
-    if len(hosts) <= 1:
-        return hosts
-    last = dict(zip(link.member_ids, link.last_assigned, strict=True))
-    remaining = [Candidate(h.host_id, last.get(h.host_id)) for h in hosts]
-    ordered: list[HostCalendar] = []
-    by_id = {h.host_id: h for h in hosts}
-    while (picked := choose(remaining)) is not None:
-        ordered.append(by_id[picked.member_id])
-        remaining.remove(picked)
-    return ordered
 
 
 async def book(
@@ -113,7 +102,7 @@ async def book(
         ) from exc
     async with ctx.uow() as uow:  # one read of the link and its pool's connections
         link = await public_link(uow, slug)
-        hosts = rotation(link, await host_calendars(uow, link))
+        hosts = await host_calendars(uow, link)
     now = ctx.clock.now()
     policy = policy_for(link)
     link_tz = ZoneInfo(link.timezone)
@@ -125,105 +114,95 @@ async def book(
             fields={"start": "not an offered time"},
         )
     slot = Interval(start, start + policy.duration)
+    invitee = _Invitee(name, email, timezone)
+
+    async def write(uow: UnitOfWork, pick: Pick) -> BookingView | None:
+        return await _insert(ctx, uow, link, pick, slot, invitee, now=now)
+
+    if link.round_robin:
+        return await assign(ctx, link, hosts, slot, write, now=now)
+    [host] = hosts
     reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
-    unreadable = 0
-    async with asyncio.TaskGroup() as group:  # read live, every rep at once: no cache decides a booking
-        reads_by_host = [group.create_task(busy_or_error(ctx, host, reads)) for host in hosts]
-    for host, task in zip(hosts, reads_by_host, strict=True):
-        live = task.result()
-        if isinstance(live, CalendarError):
-            unreadable += 1
-            continue
-        if any(b.overlaps(reads) for b in live):
-            continue
-        booked = await _insert(
-            ctx, link, host, slot, live, name=name, email=email, timezone=timezone, now=now
-        )
-        if booked is not None:
-            return booked
-    if hosts and unreadable == len(hosts):
+    live = await busy_or_error(ctx, host, reads)  # read live: no cache decides a booking
+    if isinstance(live, CalendarError):
         raise CalendarUnavailable(
             "The host's calendar can't be checked right now, so the booking wasn't made. Please "
             "try again in a few minutes."
         )
+    if not any(b.overlaps(reads) for b in live):
+        async with ctx.uow(write=True) as uow:
+            await uow.bookings.lock_host(host.host_id)
+            booked = await _insert(ctx, uow, link, Pick(host, live, None), slot, invitee, now=now)
+            if booked is not None:
+                await uow.commit()
+                return booked
     raise SlotUnavailable("Sorry, that time was just taken. Please pick another time.")
+
+
+@dataclass(frozen=True, slots=True)
+class _Invitee:
+    name: str
+    email: str
+    timezone: str
 
 
 async def _insert(
     ctx: ServiceContext,
+    uow: UnitOfWork,
     link: LinkView,
-    host: HostCalendar,
+    pick: Pick,
     slot: Interval,
-    live: list[Interval],
+    invitee: _Invitee,
     *,
-    name: str,
-    email: str,
-    timezone: str,
     now: datetime,
 ) -> BookingView | None:
-    """Check Workestra's own bookings and insert, under the host's write lock; None if taken."""
+    """Check Workestra's own bookings and insert, inside ``uow`` and under the host's write lock
+    (the caller holds it and commits); None if the time is taken after all."""
     policy = policy_for(link)
+    host = pick.host
     online = link.auto_meeting_link and host.provider is not CalendarProviderName.NONE
-    async with ctx.uow(write=True) as uow:
-        await uow.bookings.lock_host(host.host_id)
-        # Each existing booking comes back widened by its own link's buffers.
-        reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
-        booked = [
-            Interval(s, e) for _, s, e in await uow.bookings.busy([host.host_id], reads.start, reads.end)
-        ]
-        if not is_available(
-            slot.start,
-            rules=link.rules,
-            tz=ZoneInfo(link.timezone),
-            policy=policy,
-            busy=booked + live,
-            now=now,
-        ):
-            return None
-        booking_id = new_id()
-        booking = Booking(
-            id=booking_id,
-            cancel_token_digest=ctx.booking_tokens.digest(booking_id, TokenPurpose.CANCEL),
-            reschedule_token_digest=ctx.booking_tokens.digest(booking_id, TokenPurpose.RESCHEDULE),
-            link_id=link.id,
-            host_id=host.host_id,
-            invitee_name=name,
-            invitee_email=email,
-            invitee_timezone=timezone,
-            starts_at=slot.start,
-            ends_at=slot.end,
-            status=BookingStatus.CONFIRMED,
-            calendar_provider=host.provider,
-            online_meeting_requested=online,
-            calendar_status=(
-                CalendarSyncStatus.NOT_APPLICABLE
-                if host.provider is CalendarProviderName.NONE
-                else CalendarSyncStatus.PENDING
-            ),
-            created_at=now,
-        )
-        try:
-            await uow.bookings.insert(booking)
-        except OverlapViolation:
-            return None
-        if host.provider is CalendarProviderName.NONE:
-            queue_emails(uow, booking.id, now=now)
-        else:  # the event job stores the join URL, then queues the emails
-            uow.outbox.add(JobKind.CREATE_CALENDAR_EVENT, now=now, booking_id=booking.id)
-        link_row = await uow.links.get(link.id)
-        user = await uow.users.get(host.host_id)
-        if user is None or link_row is None:  # deleted under us: nothing to confirm
-            return None
-        if link.round_robin and not any(
-            m.user_id == host.host_id and m.accepted_at for m in link_row.members
-        ):  # the rep left the pool while their calendar was being read
-            return None
-        for member in link_row.members:
-            if member.user_id == host.host_id:
-                member.last_assigned_at = now  # rotation state moves in the booking's transaction
-        view = to_view(booking, link_row, user)
-        await uow.commit()
-    return view
+    # Each existing booking comes back widened by its own link's buffers.
+    reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
+    booked = [Interval(s, e) for _, s, e in await uow.bookings.busy([host.host_id], reads.start, reads.end)]
+    tz = ZoneInfo(link.timezone)
+    if not is_available(slot.start, rules=link.rules, tz=tz, policy=policy, busy=booked + pick.live, now=now):
+        return None
+    link_row = await uow.links.get(link.id)
+    user = await uow.users.get(host.host_id)
+    if user is None or link_row is None:  # deleted under us: nothing to confirm
+        return None
+    booking_id = new_id()
+    booking = Booking(
+        id=booking_id,
+        cancel_token_digest=ctx.booking_tokens.digest(booking_id, TokenPurpose.CANCEL),
+        reschedule_token_digest=ctx.booking_tokens.digest(booking_id, TokenPurpose.RESCHEDULE),
+        link_id=link.id,
+        host_id=host.host_id,
+        invitee_name=invitee.name,
+        invitee_email=invitee.email,
+        invitee_timezone=invitee.timezone,
+        starts_at=slot.start,
+        ends_at=slot.end,
+        status=BookingStatus.CONFIRMED,
+        calendar_provider=host.provider,
+        online_meeting_requested=online,
+        calendar_status=(
+            CalendarSyncStatus.NOT_APPLICABLE
+            if host.provider is CalendarProviderName.NONE
+            else CalendarSyncStatus.PENDING
+        ),
+        created_at=now,
+        assignment=pick.record,
+    )
+    try:
+        await uow.bookings.insert(booking)
+    except OverlapViolation:
+        return None
+    if host.provider is CalendarProviderName.NONE:
+        queue_emails(uow, booking.id, now=now)
+    else:  # the event job stores the join URL, then queues the emails
+        uow.outbox.add(JobKind.CREATE_CALENDAR_EVENT, now=now, booking_id=booking.id)
+    return to_view(booking, link_row, user)
 
 
 async def get_booking(ctx: ServiceContext, host: Host, booking_id: str) -> BookingView:
@@ -232,7 +211,7 @@ async def get_booking(ctx: ServiceContext, host: Host, booking_id: str) -> Booki
         if booking is not None:
             link = await uow.links.get(booking.link_id, include_deleted=True)
             user = await uow.users.get(booking.host_id)
-            if link is not None and user is not None and host.id in {booking.host_id, link.owner_id}:
+            if link is not None and user is not None and await uow.bookings.may_see(host.id, booking, link):
                 return to_view(booking, link, user)
     raise NotFound("No booking with that id.")  # another host's booking looks absent
 

@@ -10,9 +10,17 @@ from urllib.parse import urlsplit
 from workestra.db.models import BookingLink, LinkMember, WeeklyHours
 from workestra.db.repositories.links import LinkRecord
 from workestra.db.unit_of_work import UnitOfWork
-from workestra.enums import CalendarProviderName
+from workestra.enums import CalendarProviderName, TeamRole
 from workestra.errors import Conflict, InvalidInput, NotFound
-from workestra.scheduling import MAX_BUFFER_MINUTES, WeeklyRule, format_hhmm, parse_hhmm
+from workestra.scheduling import (
+    MAX_BUFFER_MINUTES,
+    Candidate,
+    WeeklyRule,
+    calibrated_count,
+    format_hhmm,
+    parse_hhmm,
+)
+from workestra.scheduling.round_robin import HIGHEST_PRIORITY, LOWEST_PRIORITY, MAX_WEIGHT
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host
 from workestra.services.validation import check_timezone, check_unicode, clean_text, normalize_email
@@ -34,6 +42,44 @@ _HOST_NAME = re.compile(
 
 
 @dataclass(frozen=True, slots=True)
+class RotationInput:
+    """A pool member's rotation settings, as a team admin sets them (``None``: keep / default)."""
+
+    email: str
+    priority: int | None = None
+    weight: int | None = None
+    daily_limit: int | None = None
+    clear_daily_limit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RotationView:
+    """A pool member as the link's hosts see it."""
+
+    email: str
+    priority: int
+    weight: int
+    daily_limit: int | None
+    bookings: int  # given on this link so far (the rotation's count)
+    in_pool: bool  # False only for a place listed before teams whose member hasn't accepted yet
+
+
+@dataclass(frozen=True, slots=True)
+class PoolMember:
+    """A rep in a round-robin link's pool with their rotation state (public reads and bookings)."""
+
+    user_id: str
+    priority: int
+    weight: int
+    daily_limit: int | None
+    assigned_count: int
+    last_assigned_at: datetime | None
+
+    def candidate(self) -> Candidate:
+        return Candidate(self.user_id, self.last_assigned_at, self.priority, self.weight, self.assigned_count)
+
+
+@dataclass(frozen=True, slots=True)
 class LinkInput:
     """Fields a host sets; ``None`` means "not given" (keep on update, default on create)."""
 
@@ -52,6 +98,8 @@ class LinkInput:
     booking_horizon_days: int | None = None
     round_robin_members: list[str] | None = None
     embed_allowed_origins: list[str] | None = None
+    team_id: str | None = None
+    rotation: list[RotationInput] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +120,18 @@ class LinkView:
     booking_horizon_days: int
     round_robin_members: list[str] | None
     owner_id: str
-    # A round-robin link's pool: the listed members that have an account (may be empty).
+    # A round-robin link's pool: the members who are in it (may be empty), in listed order.
     round_robin: bool = False
-    member_ids: tuple[str, ...] = ()
-    # When each pool member was last assigned a booking (None: never), in member_ids' order.
-    last_assigned: tuple[datetime | None, ...] = ()
+    pool: tuple[PoolMember, ...] = ()
     rules: tuple[WeeklyRule, ...] = field(default=(), repr=False)
     # Sites that may frame the embedded booking page; empty: any site may.
     embed_allowed_origins: tuple[str, ...] = ()
+    team_id: str | None = None
+    rotation: tuple[RotationView, ...] | None = None  # host views only
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        return tuple(m.user_id for m in self.pool)
 
 
 def parse_weekly_hours(hours: WeeklyHoursInput) -> list[WeeklyRule]:
@@ -172,6 +224,8 @@ def _bounded(value: int, *, name: str, low: int, high: int) -> int:
 
 
 def to_view(link: BookingLink | LinkRecord, members: list[str] | None) -> LinkView:
+    """The link as services use it; ``members``: the listed emails, for the hosts' views only
+    (public reads pass None, and get no emails nor rotation settings)."""
     pool = [m for m in link.members if m.user_id and m.accepted_at]
     hours: WeeklyHoursInput = {}
     rules = []
@@ -197,12 +251,28 @@ def to_view(link: BookingLink | LinkRecord, members: list[str] | None) -> LinkVi
         booking_horizon_days=link.booking_horizon_days,
         round_robin_members=members,
         owner_id=link.owner_id,
-        round_robin=bool(link.members),
-        # Only members who said yes are in the pool (the owner says yes by listing themselves).
-        member_ids=tuple(m.user_id for m in pool if m.user_id),
-        last_assigned=tuple(m.last_assigned_at for m in pool),
+        round_robin=bool(link.members) or link.team_id is not None,
+        pool=tuple(
+            PoolMember(m.user_id, m.priority, m.weight, m.daily_limit, m.assigned_count, m.last_assigned_at)
+            for m in pool
+            if m.user_id
+        ),
         rules=tuple(rules),
         embed_allowed_origins=tuple(link.embed_allowed_origins),
+        team_id=link.team_id,
+        rotation=None
+        if members is None
+        else tuple(
+            RotationView(
+                m.email,
+                m.priority,
+                m.weight,
+                m.daily_limit,
+                m.assigned_count,
+                bool(m.user_id and m.accepted_at),
+            )
+            for m in link.members
+        ),
     )
 
 
@@ -265,27 +335,101 @@ async def _apply(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: da
             WeeklyHours(weekday=r.weekday, start_minute=r.start_minute, end_minute=r.end_minute)
             for r in rules
         ]
+    await _apply_pool(uow, link, data, now=now)
+    link.updated_at = now
+
+
+async def _team_of(uow: UnitOfWork, link: BookingLink, data: LinkInput) -> str | None:
+    """The link's team, after checking a newly given ``team_id`` names a team the host administers
+    (any other id, or one of a team they aren't an admin of, is the same 422)."""
+    if data.team_id is None or data.team_id == link.team_id:
+        return link.team_id
+    membership = await uow.teams.membership(data.team_id, link.owner_id)
+    if membership is None or membership.role != TeamRole.ADMIN:
+        raise InvalidInput(
+            "team_id must be a team you are an admin of.", fields={"team_id": "not a team you administer"}
+        )
+    return data.team_id
+
+
+async def _apply_pool(uow: UnitOfWork, link: BookingLink, data: LinkInput, *, now: datetime) -> None:
+    """Who is in a round-robin link's pool, and their rotation settings, changed in place: a member
+    who stays keeps their row and with it their rotation state (count, last booking)."""
+    team_id = await _team_of(uow, link, data)
+    if team_id is None:
+        if data.round_robin_members or data.rotation:
+            raise InvalidInput(
+                "A round-robin link belongs to a team: give team_id (a team you are an admin of, "
+                "made at /settings/teams) and members who accepted its invitation.",
+                fields={"team_id": "required for round_robin_members"},
+            )
+        if data.round_robin_members == []:
+            link.members = []
+        return
+    team_changed = team_id != link.team_id
+    link.team_id = team_id
+    active = {m.email: m for m in await uow.teams.active_members(team_id)}
     if data.round_robin_members is not None:
         emails = [normalize_email(e, field="round_robin_members") for e in data.round_robin_members]
         if len(set(emails)) != len(emails):
             raise InvalidInput(
-                "round_robin_members lists someone twice.",
-                fields={"round_robin_members": "duplicate"},
+                "round_robin_members lists someone twice.", fields={"round_robin_members": "duplicate"}
             )
-        # Any address is accepted, the same way whether or not it has an account, and nobody joins
-        # the pool before saying yes on their own account page: what the host sees never tells
-        # which addresses have accounts, and nobody's calendar is read without their consent.
-        users = {u.email.lower(): u.id for u in await uow.users.by_emails(emails)}
-        kept = {m.email: m for m in link.members}  # a member who stays keeps its answer and rotation
-        members = []
-        for position, email in enumerate(emails):
-            member = kept.get(email) or LinkMember(email=email)
-            member.user_id, member.position = users.get(email), position
-            if member.user_id == link.owner_id and member.accepted_at is member.declined_at is None:
-                member.accepted_at = now  # listing yourself is your yes (unless you said no)
-            members.append(member)
-        link.members = members
-    link.updated_at = now
+        if not emails:
+            emails = list(active)  # omitted or empty: all active members
+    elif team_changed or not link.members:
+        emails = list(active)
+    else:
+        emails = [m.email for m in link.members]
+    if data.round_robin_members is not None and (missing := [e for e in emails if e not in active]):
+        raise InvalidInput(
+            f"{missing[0]} is not an active member of the team (they must accept its invitation first).",
+            fields={"round_robin_members": "not an active team member"},
+        )
+    kept = {m.email: m for m in link.members}
+    pool = [
+        Candidate(m.user_id, m.last_assigned_at, m.priority, m.weight, m.assigned_count)
+        for m in link.members
+        if m.user_id and m.accepted_at
+    ]
+    members = []
+    for position, email in enumerate(emails):
+        member = kept.get(email)
+        if member is None:
+            member = LinkMember(email=email, priority=2, weight=1, last_assigned_at=None)
+            member.assigned_count = calibrated_count(1, pool)
+        if email in active:
+            member.user_id = active[email].user_id
+            member.accepted_at = member.accepted_at or active[email].accepted_at or now
+        member.position = position
+        members.append(member)
+    link.members = members
+    _apply_rotation(link, data.rotation or [], pool)
+
+
+def _apply_rotation(link: BookingLink, settings: list[RotationInput], pool: list[Candidate]) -> None:
+    by_email = {m.email: m for m in link.members}
+    for item in settings:
+        email = normalize_email(item.email, field="rotation")
+        member = by_email.get(email)
+        if member is None:
+            raise InvalidInput(
+                f"rotation names {email}, who isn't in this link's pool.",
+                fields={"rotation": "not a pool member"},
+            )
+        if item.priority is not None:
+            member.priority = _bounded(
+                item.priority, name="priority", low=LOWEST_PRIORITY, high=HIGHEST_PRIORITY
+            )
+        if item.weight is not None:
+            weight = _bounded(item.weight, name="weight", low=1, high=MAX_WEIGHT)
+            if weight != member.weight and member.last_assigned_at is None:
+                member.assigned_count = calibrated_count(weight, pool)
+            member.weight = weight
+        if item.clear_daily_limit:
+            member.daily_limit = None
+        elif item.daily_limit is not None:
+            member.daily_limit = _bounded(item.daily_limit, name="daily_limit", low=1, high=1000)
 
 
 async def create_link(ctx: ServiceContext, host: Host, data: LinkInput) -> LinkView:

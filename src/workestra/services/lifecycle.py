@@ -7,7 +7,6 @@ jobs in order, so an update never overtakes the event's creation, and a booking 
 its event was made never makes one.
 """
 
-import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncSta
 from workestra.errors import CalendarUnavailable, Conflict, InvalidInput, NotFound, SlotUnavailable
 from workestra.scheduling import Interval, as_utc, is_available, subtract
 from workestra.security.booking_tokens import TokenPurpose, matches
+from workestra.services.assignment import Pick, assign
 from workestra.services.availability import (
     HostCalendar,
     Moving,
@@ -26,7 +26,7 @@ from workestra.services.availability import (
     host_calendars,
     policy_for,
 )
-from workestra.services.booking import BookingView, rotation, to_view
+from workestra.services.booking import BookingView, to_view
 from workestra.services.booking_links import LinkView
 from workestra.services.booking_links import to_view as link_view
 from workestra.services.context import ServiceContext
@@ -171,10 +171,6 @@ async def reschedule(
         link = link_view(link_row, None)
         hosts = await host_calendars(uow, link)
     current, old = booking.host_id, Interval(booking.starts_at, booking.ends_at)
-    # The booking's own rep first; the others by the rotation, should that rep be busy.
-    ordered = [h for h in hosts if h.host_id == current] + rotation(
-        link, [h for h in hosts if h.host_id != current]
-    )
     policy = policy_for(link)
     if start == old.start or not _offered(link, start, now):
         raise InvalidInput(
@@ -183,27 +179,32 @@ async def reschedule(
             fields={"start": "not an offered time"},
         )
     slot = Interval(start, start + policy.duration)
+
+    async def write(uow: UnitOfWork, pick: Pick) -> BookingView | None:
+        return await _move(uow, booking_id, link, pick, slot, timezone=timezone, now=now)
+
+    if link.round_robin:  # its rep keeps it while free; else the rotation's next free rep
+        return await assign(
+            ctx, link, hosts, slot, write, now=now, keep=current, moving=booking_id, old_span=old
+        )
+    [host] = hosts
     reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
-    async with asyncio.TaskGroup() as group:  # read live, every rep at once
-        tasks = [group.create_task(busy_or_error(ctx, host, reads)) for host in ordered]
-    unreadable = 0
-    for host, task in zip(ordered, tasks, strict=True):
-        live = task.result()
-        if isinstance(live, CalendarError):
-            unreadable += 1
-            continue
-        if host.host_id == current:  # the booking's own event is on this calendar: it moves
-            live = subtract(live, [old])
-        if any(b.overlaps(reads) for b in live):
-            continue
-        moved = await _move(ctx, booking_id, link, host, slot, live, timezone=timezone, now=now)
-        if moved is not None:
-            return moved
-    if ordered and unreadable == len(ordered):
+    live = await busy_or_error(ctx, host, reads)
+    if isinstance(live, CalendarError):
         raise CalendarUnavailable(
             "The host's calendar can't be checked right now, so the booking wasn't moved. Please "
             "try again in a few minutes."
         )
+    live = subtract(live, [old])  # the booking's own event is on this calendar: it moves
+    if not any(b.overlaps(reads) for b in live):
+        async with ctx.uow(write=True) as uow:
+            await uow.bookings.lock_host(host.host_id)
+            moved = await _move(
+                uow, booking_id, link, Pick(host, live, None), slot, timezone=timezone, now=now
+            )
+            if moved is not None:
+                await uow.commit()
+                return moved
     raise SlotUnavailable("Sorry, that time isn't free. Please pick another time.")
 
 
@@ -215,48 +216,49 @@ def _offered(link: LinkView, start: datetime, now: datetime) -> bool:
 
 
 async def _move(
-    ctx: ServiceContext,
+    uow: UnitOfWork,
     booking_id: str,
     link: LinkView,
-    host: HostCalendar,
+    pick: Pick,
     slot: Interval,
-    live: list[Interval],
     *,
     timezone: str,
     now: datetime,
 ) -> BookingView | None:
-    """Under the host's write lock: check Workestra's bookings (this one left out) and move."""
+    """Inside ``uow``, under the host's write lock (the caller holds it and commits): check
+    Workestra's bookings (this one left out) and move; None if the time is taken after all."""
     policy = policy_for(link)
-    async with ctx.uow(write=True) as uow:
-        await uow.bookings.lock_host(host.host_id)
-        booking = await uow.bookings.get(booking_id, for_update=True)
-        if booking is None or booking.status == BookingStatus.CANCELLED:
-            raise Conflict("This booking was cancelled meanwhile, so it can't be moved.")
-        reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
-        taken = await uow.bookings.busy([host.host_id], reads.start, reads.end, excluding=booking.id)
-        booked = [Interval(s, e) for _, s, e in taken]
-        tz = ZoneInfo(link.timezone)
-        if not is_available(slot.start, rules=link.rules, tz=tz, policy=policy, busy=booked + live, now=now):
-            return None
-        previous = Interval(booking.starts_at, booking.ends_at)
-        reassigned = host.host_id != booking.host_id
-        booking.starts_at, booking.ends_at = slot.start, slot.end
-        booking.invitee_timezone = timezone
-        booking.sequence += 1
-        if reassigned:
-            _reassign(uow, booking, host, link, previous, now=now)
-        elif booking.calendar_status in {CalendarSyncStatus.PENDING, CalendarSyncStatus.CREATED}:
-            uow.outbox.add(JobKind.UPDATE_CALENDAR_EVENT, now=now, booking_id=booking.id)
-        try:
-            await uow.bookings.save(booking)
-        except OverlapViolation:
-            return None
-        if not reassigned:
-            change = BookingChange.rescheduled(booking.sequence, previous.start, previous.end)
-            queue_change_notices(uow, booking.id, change, now=now)
-        view = await _view(uow, booking)
-        await uow.commit()
-    return view
+    host = pick.host
+    booking = await uow.bookings.get(booking_id, for_update=True)
+    if booking is None or booking.status == BookingStatus.CANCELLED:
+        raise Conflict("This booking was cancelled meanwhile, so it can't be moved.")
+    reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
+    taken = await uow.bookings.busy([host.host_id], reads.start, reads.end, excluding=booking.id)
+    booked = [Interval(s, e) for _, s, e in taken]
+    tz = ZoneInfo(link.timezone)
+    if not is_available(slot.start, rules=link.rules, tz=tz, policy=policy, busy=booked + pick.live, now=now):
+        return None
+    previous = Interval(booking.starts_at, booking.ends_at)
+    reassigned = host.host_id != booking.host_id
+    if reassigned:
+        await uow.links.unassign(link.id, booking.host_id)  # the old rep didn't keep it after all
+    booking.starts_at, booking.ends_at = slot.start, slot.end
+    booking.invitee_timezone = timezone
+    booking.sequence += 1
+    if pick.record is not None:
+        booking.assignment = pick.record
+    if reassigned:
+        _reassign(uow, booking, host, link, previous, now=now)
+    elif booking.calendar_status in {CalendarSyncStatus.PENDING, CalendarSyncStatus.CREATED}:
+        uow.outbox.add(JobKind.UPDATE_CALENDAR_EVENT, now=now, booking_id=booking.id)
+    try:
+        await uow.bookings.save(booking)
+    except OverlapViolation:
+        return None
+    if not reassigned:
+        change = BookingChange.rescheduled(booking.sequence, previous.start, previous.end)
+        queue_change_notices(uow, booking.id, change, now=now)
+    return await _view(uow, booking)
 
 
 def _reassign(

@@ -7,15 +7,15 @@ SQLite: the unit of work is ``BEGIN IMMEDIATE``, so the check and the insert hol
 
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import Select, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.base import UTCDateTime
-from workestra.db.models import Booking, BookingLink
-from workestra.enums import BookingStatus
+from workestra.db.models import Booking, BookingLink, TeamMember
+from workestra.enums import BookingStatus, MemberStatus, TeamRole
 from workestra.scheduling import MAX_BUFFER_MINUTES
 
 # Built once (every slots request runs it): live bookings of some hosts near a window, with the
@@ -27,6 +27,7 @@ _BUSY = (
         Booking.ends_at,
         BookingLink.buffer_before_minutes,
         BookingLink.buffer_after_minutes,
+        Booking.link_id,
     )
     .join(BookingLink, BookingLink.id == Booking.link_id)
     .where(
@@ -39,13 +40,15 @@ _BUSY = (
 
 
 class BusyRecord(NamedTuple):
-    """A live booking as availability reads it: its host, its own time and its link's buffers."""
+    """A live booking as availability reads it: its host, its own time, its link's buffers, and
+    that link (daily limits count a rep's bookings of one link)."""
 
     host_id: str
     starts_at: datetime
     ends_at: datetime
     buffer_before_minutes: int
     buffer_after_minutes: int
+    link_id: str
 
 
 def busy_in(
@@ -55,13 +58,22 @@ def busy_in(
     link's buffers (``bookings`` must hold every live booking of the hosts within
     ``MAX_BUFFER_MINUTES`` of that span)."""
     taken = []
-    for host_id, start, end, before, after in bookings:
+    for host_id, start, end, before, after, _link in bookings:
         if host_id not in host_ids:
             continue
         start, end = start - timedelta(minutes=before), end + timedelta(minutes=after)
         if start < ends_at and end > starts_at:
             taken.append((host_id, start, end))
     return taken
+
+
+def _administered(user_id: str) -> Select[Any]:
+    """The teams this user is an active admin of."""
+    return select(TeamMember.team_id).where(
+        TeamMember.user_id == user_id,
+        TeamMember.role == TeamRole.ADMIN.value,
+        TeamMember.status == MemberStatus.ACTIVE.value,
+    )
 
 
 class OverlapViolation(Exception):
@@ -126,18 +138,54 @@ class BookingRepository:
     async def for_host(
         self, host_id: str, *, now: datetime, upcoming: bool, limit: int
     ) -> list[tuple[Booking, BookingLink]]:
-        """The host's bookings (as host, or on the host's links): upcoming soonest first, or past
-        most recent first."""
+        """The host's bookings (as host, on the host's links, or on links of teams the host is an
+        admin of): upcoming soonest first, or past most recent first."""
         query = (
             select(Booking, BookingLink)
             .join(BookingLink, BookingLink.id == Booking.link_id)
-            .where((Booking.host_id == host_id) | (BookingLink.owner_id == host_id))
+            .where(
+                (Booking.host_id == host_id)
+                | (BookingLink.owner_id == host_id)
+                | BookingLink.team_id.in_(_administered(host_id))
+            )
             .where(Booking.ends_at > now if upcoming else Booking.ends_at <= now)
             .order_by(Booking.starts_at if upcoming else Booking.starts_at.desc())
             .limit(limit)
         )
         rows = await self._session.execute(query)
         return [(row[0], row[1]) for row in rows]
+
+    async def starts_on_link(
+        self,
+        link_id: str,
+        host_ids: list[str],
+        starts_at: datetime,
+        ends_at: datetime,
+        *,
+        excluding: str | None = None,
+    ) -> list[tuple[str, datetime]]:
+        """(host, start) of the link's live bookings starting in [starts_at, ends_at): what a
+        rep's daily limit counts. ``excluding``: a booking being moved."""
+        query = select(Booking.host_id, Booking.starts_at).where(
+            Booking.link_id == link_id,
+            Booking.host_id.in_(host_ids),
+            Booking.status == BookingStatus.CONFIRMED,
+            Booking.starts_at >= starts_at,
+            Booking.starts_at < ends_at,
+        )
+        if excluding is not None:
+            query = query.where(Booking.id != excluding)
+        rows = await self._session.execute(query)
+        return [(row[0], row[1]) for row in rows]
+
+    async def may_see(self, user_id: str, booking: Booking, link: BookingLink) -> bool:
+        """Whether this host sees the booking: its rep, its link's owner, or an admin of its team."""
+        if user_id in {booking.host_id, link.owner_id}:
+            return True
+        if link.team_id is None:
+            return False
+        found = await self._session.scalar(_administered(user_id).where(TeamMember.team_id == link.team_id))
+        return found is not None
 
     async def count_for_link(self, link_id: str) -> int:
         result = await self._session.scalar(

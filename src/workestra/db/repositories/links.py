@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Row, ScalarSelect, Select, bindparam, func, select, update
+from sqlalchemy import JSON, Row, ScalarSelect, Select, bindparam, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -27,6 +27,10 @@ class MemberRecord:
     user_id: str | None
     accepted_at: datetime | None
     last_assigned_at: datetime | None
+    priority: int = 2
+    weight: int = 1
+    daily_limit: int | None = None
+    assigned_count: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class LinkRecord:
     minimum_notice_minutes: int
     booking_horizon_days: int
     embed_allowed_origins: tuple[str, ...]
+    team_id: str | None
     hours: tuple[HoursRecord, ...]
     members: tuple[MemberRecord, ...]
     bookings_between: tuple[datetime, datetime] | None = None
@@ -92,6 +97,7 @@ def _bookings_json(dialect: str, hosts: ColumnElement[bool], *, joined: bool) ->
         _BOOKINGS.ends_at,
         _BOOKING_LINK.buffer_before_minutes,
         _BOOKING_LINK.buffer_after_minutes,
+        _BOOKINGS.link_id,
     )
     return (
         select(rows)
@@ -125,6 +131,10 @@ def _public_statement(dialect: str, *, bookings: bool) -> Select[Any]:
                 _MEMBERS.user_id,
                 _MEMBERS.accepted_at,
                 _MEMBERS.last_assigned_at,
+                _MEMBERS.priority,
+                _MEMBERS.weight,
+                _MEMBERS.daily_limit,
+                _MEMBERS.assigned_count,
             )
         )
         .where(_MEMBERS.link_id == _LINK.id)
@@ -179,10 +189,10 @@ def _record(row: Row[Any], bookings_between: tuple[datetime, datetime] | None) -
     members = sorted(_json_rows(row.members), key=lambda member: member[0])
     taken = (
         tuple(
-            BusyRecord(host, start, end, before, after)
-            for host, start, end, before, after in (
-                (h, _utc(s), _utc(e), b, a)
-                for h, s, e, b, a in _json_rows(row.owner_bookings) + _json_rows(row.member_bookings)
+            BusyRecord(host, start, end, before, after, link)
+            for host, start, end, before, after, link in (
+                (h, _utc(s), _utc(e), b, a, k)
+                for h, s, e, b, a, k in _json_rows(row.owner_bookings) + _json_rows(row.member_bookings)
             )
             if start is not None and end is not None
         )
@@ -193,8 +203,8 @@ def _record(row: Row[Any], bookings_between: tuple[datetime, datetime] | None) -
         **fields,
         hours=tuple(HoursRecord(*hour) for hour in hours),
         members=tuple(
-            MemberRecord(email, user_id, _utc(accepted), _utc(assigned))
-            for _position, email, user_id, accepted, assigned in members
+            MemberRecord(email, user_id, _utc(accepted), _utc(assigned), *rotation)
+            for _position, email, user_id, accepted, assigned, *rotation in members
         ),
         bookings_between=bookings_between,
         bookings=taken,
@@ -227,6 +237,16 @@ class LinkRepository:
             parameters.update(after=bookings_between[0], before=bookings_between[1])
         found = (await self._session.execute(statement, parameters)).first()
         return None if found is None else _record(found, bookings_between)
+
+    async def lock(self, link_id: str) -> None:
+        """Serialise round-robin assignment on one link until the transaction ends (PostgreSQL; the
+        SQLite write transaction already holds the database's write lock). Take it before any
+        host lock, never after, so two bookings can't wait on each other."""
+        if self._dialect == "postgresql":
+            await self._session.execute(
+                text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                {"key": f"booking-link:{link_id}"},
+            )
 
     async def embed_origins(self, link_id: str) -> tuple[str, ...] | None:
         """The origins allowed to frame this link's pages (deleted links too: their bookings'
@@ -270,6 +290,30 @@ class LinkRepository:
             .order_by(BookingLink.created_at)
         )
         return [(row[0], row[1]) for row in rows]
+
+    async def pool_rows(self, link_id: str) -> list[LinkMember]:
+        """The link's pool as it is now (members with an account who are in it), rotation state
+        included: read under ``lock`` when a booking is being assigned."""
+        result = await self._session.scalars(
+            select(LinkMember)
+            .where(
+                LinkMember.link_id == link_id,
+                LinkMember.user_id.is_not(None),
+                LinkMember.accepted_at.is_not(None),
+            )
+            .order_by(LinkMember.position)
+        )
+        return list(result)
+
+    async def unassign(self, link_id: str, user_id: str) -> None:
+        """A booking this rep was given went to another rep: it no longer counts for them."""
+        await self._session.execute(
+            update(LinkMember)
+            .where(
+                LinkMember.link_id == link_id, LinkMember.user_id == user_id, LinkMember.assigned_count > 0
+            )
+            .values(assigned_count=LinkMember.assigned_count - 1)
+        )
 
     async def member(self, member_id: str) -> LinkMember | None:
         return await self._session.get(LinkMember, member_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from workestra.scheduling.explain import Reason
 from workestra.services import booking_links as links
-from workestra.services.booking_links import LinkInput, LinkView
+from workestra.services.booking_links import LinkInput, LinkView, RotationInput
 from workestra.services.context import ServiceContext
 from workestra.services.link_health import link_warnings
 from workestra.services.troubleshoot import DayExplanation, explain_day
@@ -20,6 +20,7 @@ from workestra.web.api.schemas import (
     HoursRange,
     LinkIn,
     LinkOut,
+    RotationOut,
     SlotReasonOut,
 )
 from workestra.web.api.strict_json import ApiRoute
@@ -34,6 +35,17 @@ def to_input(body: LinkIn) -> LinkInput:
         data["weekly_hours"] = {
             day: [(r.start, r.end) for r in ranges] for day, ranges in body.weekly_hours.items()
         }
+    if body.rotation is not None:
+        data["rotation"] = [
+            RotationInput(
+                email=r.email,
+                priority=r.priority,
+                weight=r.weight,
+                daily_limit=r.daily_limit,
+                clear_daily_limit="daily_limit" in r.model_fields_set and r.daily_limit is None,
+            )
+            for r in body.rotation
+        ]
     return LinkInput(**data)
 
 
@@ -57,6 +69,20 @@ def to_out(view: LinkView, base_url: str, warnings: list[str] | None = None) -> 
         booking_page_url=f"{base_url}/book/{view.slug}",
         warnings=warnings or [],
         embed_allowed_origins=list(view.embed_allowed_origins),
+        team_id=view.team_id,
+        rotation=None
+        if view.rotation is None or not view.round_robin
+        else [
+            RotationOut(
+                email=r.email,
+                priority=r.priority,
+                weight=r.weight,
+                daily_limit=r.daily_limit,
+                bookings=r.bookings,
+                in_pool=r.in_pool,
+            )
+            for r in view.rotation
+        ],
     )
 
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from workestra.services.booking import BookingView, get_booking, list_bookings
 from workestra.services.lifecycle import cancel_as_host
-from workestra.web.api.schemas import BookingOut, HostCancelIn, HostOut, InviteeOut
+from workestra.web.api.schemas import AssignmentOut, BookingOut, HostCancelIn, HostOut, InviteeOut
 from workestra.web.api.strict_json import ApiRoute
 from workestra.web.deps import ApiHost, CtxDep
 
@@ -31,6 +31,7 @@ def to_out(view: BookingView) -> BookingOut:
         cancelled_at=view.cancelled_at,
         cancelled_by=view.cancelled_by,
         cancel_reason=view.cancel_reason,
+        assignment=None if view.assignment is None else AssignmentOut.model_validate(view.assignment),
     )
 
 

@@ -77,6 +77,32 @@ class BookingOut(BookingBase):
     cancelled_at: datetime | None
     cancelled_by: str | None  # invitee | host
     cancel_reason: str | None
+    # A round-robin booking: who was free, busy or unreadable at confirmation and why its rep.
+    assignment: "AssignmentOut | None" = None
+
+
+class BusySpanOut(BaseModel):
+    start: str
+    end: str
+
+
+class AssignedRepOut(BaseModel):
+    email: str
+    name: str
+    # chosen | free | busy | unreadable | booked | daily_limit | not_asked
+    status: str
+    priority: int
+    weight: int
+    bookings: int  # their count on this link when the decision was made
+    busy: list[BusySpanOut] = []  # busy: what their calendar had then
+    why: str | None = None  # unreadable: why, in the host's words
+
+
+class AssignmentOut(BaseModel):
+    decided_at: str
+    policy: str
+    reason: str  # why the chosen rep was chosen
+    reps: list[AssignedRepOut]
 
 
 class HoursRange(BaseModel):
@@ -105,6 +131,29 @@ class LinkIn(BaseModel):
     round_robin_members: list[str] | None = None
     # Origins (https://example.com[:port]) whose pages may embed the booking page; [] lets any site.
     embed_allowed_origins: list[str] | None = None
+    # A round-robin link's team (its admins make such links); members come from its active members.
+    team_id: str | None = None
+    rotation: list["RotationIn"] | None = None
+
+
+class RotationIn(BaseModel):
+    """One pool member's rotation settings; a field left out keeps its value (daily_limit null
+    removes the cap)."""
+
+    model_config = ConfigDict(extra="forbid")
+    email: str
+    priority: int | None = None  # 0 (lowest) .. 4 (highest); default 2
+    weight: int | None = None  # 1..100; default 1
+    daily_limit: int | None = None  # bookings of this link a day; null: no cap
+
+
+class RotationOut(BaseModel):
+    email: str
+    priority: int
+    weight: int
+    daily_limit: int | None
+    bookings: int
+    in_pool: bool
 
 
 class LinkOut(BaseModel):
@@ -128,6 +177,8 @@ class LinkOut(BaseModel):
     # reconnect, can't make the meeting link); empty when it works.
     warnings: list[str] = []
     embed_allowed_origins: list[str] = []
+    team_id: str | None = None
+    rotation: list[RotationOut] | None = None
 
 
 class ProblemOut(BaseModel):
