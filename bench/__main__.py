@@ -3,7 +3,7 @@
 import argparse
 from collections.abc import Callable, Sequence
 
-from bench import Comparison, Skipped, booking_page, engine, throughput
+from bench import Comparison, Skipped, booking_page, engine, fanout, throughput
 from bench.throughput import Throughput
 
 Result = Comparison | Throughput | Skipped
@@ -14,6 +14,7 @@ BENCHMARKS: dict[str, Callable[..., Result]] = {
     "slots-60d-2000-busy": engine.slots_vs_sorting_busy,
     "slots-api-week": booking_page.slots_api_microsoft_vs_none,
     "public-throughput": throughput.public_pages_throughput,
+    "round-robin-fanout": fanout.round_robin_fanout,
 }
 
 _COLUMNS = ("benchmark", "subject", "median", "baseline", "median", "ratio", "target", "", "detail")

@@ -216,22 +216,31 @@ async def _seed_host(ctx: ServiceContext, demo: DemoHost) -> Host:
 
 
 async def _connect(ctx: ServiceContext, sandbox: httpx2.AsyncClient, host: Host, demo: DemoHost) -> None:
-    """Connect the host's calendar through the real OAuth flow, the sandbox consenting for them (a
-    fresh sandbox each start: earlier runs' tokens are dead). The consent page is switched back on
-    afterwards, so a newcomer who disconnects and reconnects sees it."""
-    if demo.provider is None or demo.calendar_account is None:
-        return
-    consent = AUTO_CONSENT[demo.provider]
-    (await sandbox.post(consent, json={"email": demo.calendar_account})).raise_for_status()
+    if demo.provider is not None and demo.calendar_account is not None:
+        await connect_through_sandbox(ctx, sandbox, host, demo.provider, demo.calendar_account)
+
+
+async def connect_through_sandbox(
+    ctx: ServiceContext,
+    sandbox: httpx2.AsyncClient,
+    host: Host,
+    provider: IntegrationProvider,
+    account: str,
+) -> None:
+    """Connect the host's calendar through the real OAuth flow, the sandbox consenting for
+    ``account`` (a fresh sandbox each start: earlier runs' tokens are dead). The consent page is
+    switched back on afterwards, so a newcomer who disconnects and reconnects sees it."""
+    consent = AUTO_CONSENT[provider]
+    (await sandbox.post(consent, json={"email": account})).raise_for_status()
     try:
-        url = await start_connection(ctx, host, demo.provider, session_id=DEMO_SESSION)
+        url = await start_connection(ctx, host, provider, session_id=DEMO_SESSION)
         async with httpx2.AsyncClient(timeout=10) as browser:
             answer = await browser.get(url)
         query = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers.get("location", "")).query).items()}
         await complete_connection(
             ctx,
             host,
-            demo.provider,
+            provider,
             session_id=DEMO_SESSION,
             state=query.get("state"),
             code=query.get("code"),

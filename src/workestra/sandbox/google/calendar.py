@@ -86,6 +86,8 @@ class CalendarService:
             caller, client_id, scopes = self.authenticate(request)
         except ApiError as err:
             return reject(err)
+        if self.state.latency_seconds > 0:  # the latency switch (control API)
+            await asyncio.sleep(self.state.latency_seconds)
         faulted = await self._injected_fault(request, base_path, caller.email)
         if faulted is not None:
             return faulted

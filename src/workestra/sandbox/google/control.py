@@ -128,6 +128,10 @@ class AdvanceClock(_Strict):
     advance_seconds: float
 
 
+class Latency(_Strict):
+    seconds: float = Field(ge=0, le=30)
+
+
 def _no_content() -> Response:
     return Response(status_code=204)
 
@@ -164,6 +168,7 @@ class GoogleControl:
             Route("/faults", self._json(NewFault, self.add_fault), methods=["POST"]),
             Route("/requests", self.requests, methods=["GET"]),
             Route("/clock", self._json(AdvanceClock, self.advance_clock), methods=["POST"]),
+            Route("/latency", self._json(Latency, self.set_latency), methods=["POST"]),
         ]
 
     # --- plumbing: parse the body, find the account, hold the lock -------------------------
@@ -323,6 +328,11 @@ class GoogleControl:
     async def requests(self, request: Request) -> Response:
         with self.state.lock:
             return JSONResponse({"value": list(self.state.requests)})
+
+    def set_latency(self, body: Latency) -> Response:
+        """Every API request from now on takes ``seconds`` longer (0 switches it off)."""
+        self.state.latency_seconds = body.seconds
+        return JSONResponse({"seconds": body.seconds})
 
     def advance_clock(self, body: AdvanceClock) -> Response:
         self.state.clock_offset += timedelta(seconds=body.advance_seconds)

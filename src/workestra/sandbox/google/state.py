@@ -216,6 +216,8 @@ class GoogleState:
             self.meet = MeetSettings()
             self.auto_consent_email: str | None = None
             self.clock_offset = timedelta()
+            # Added to every API request (not sign-in): a provider far away or slow today.
+            self.latency_seconds = 0.0
             self._serial = 0
 
     def now(self) -> datetime:

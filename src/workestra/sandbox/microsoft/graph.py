@@ -143,6 +143,8 @@ class GraphService:
         return self._fault_response(request, fault, fault.status)
 
     async def _serve(self, request: GraphRequest, caller: Caller) -> GraphResponse:
+        if self.state.latency_seconds > 0:  # the latency switch (control API)
+            await asyncio.sleep(self.state.latency_seconds)
         faulted = await self.injected_fault(request, caller.user.email)
         if faulted is not None:
             return faulted
