@@ -60,6 +60,7 @@ class JobKind(StrEnum):
     NOTIFY_HOST = "notify_host"
     SEND_CHANGE_NOTICE = "send_change_notice"
     NOTIFY_HOST_CHANGE = "notify_host_change"
+    SEND_TEAM_INVITATION = "send_team_invitation"  # no booking: the payload names the invitation
 
 
 class TeamRole(StrEnum):

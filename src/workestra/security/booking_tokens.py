@@ -4,6 +4,9 @@ A token is an HMAC of the purpose and the booking id under the server's secret k
 can put it in an email long after the booking was made without any copy being kept; the database
 keeps only its SHA-256 digest, which is what a presented token is checked against. A token for one
 purpose never works for the other, and tells nothing about any other booking.
+
+A team invitation's emailed link carries a token made the same way (purpose ``team_invitation``,
+the invited member row's id in place of the booking's), stored hashed on that row.
 """
 
 import base64
@@ -15,6 +18,7 @@ from enum import StrEnum
 class TokenPurpose(StrEnum):
     CANCEL = "cancel"
     RESCHEDULE = "reschedule"
+    TEAM_INVITATION = "team_invitation"  # the id is a team member row's (an invitation)
 
 
 class BookingTokens:

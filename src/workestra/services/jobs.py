@@ -74,6 +74,14 @@ class BookingChange(Payload):
         )
 
 
+class TeamInvitation(Payload):
+    """Email the invitation link to the invited address (``member_id``: the team member row;
+    ``inviter_id``: the admin who invited). Nothing is sent once the invitation is gone or taken."""
+
+    member_id: str
+    inviter_id: str
+
+
 PAYLOADS: dict[JobKind, type[Payload]] = {
     JobKind.CREATE_CALENDAR_EVENT: NoPayload,
     JobKind.CALENDAR_EVENT_FAILED: EventFailure,
@@ -86,6 +94,7 @@ PAYLOADS: dict[JobKind, type[Payload]] = {
     JobKind.NOTIFY_HOST: NoPayload,
     JobKind.SEND_CHANGE_NOTICE: BookingChange,
     JobKind.NOTIFY_HOST_CHANGE: BookingChange,
+    JobKind.SEND_TEAM_INVITATION: TeamInvitation,
 }
 
 

@@ -23,13 +23,21 @@ from workestra.services.calendar_events import (
     meeting_link_missing,
 )
 from workestra.services.context import ServiceContext
-from workestra.services.jobs import BookingChange, CancelEvent, EventFailure, NoPayload, Payload
+from workestra.services.jobs import (
+    BookingChange,
+    CancelEvent,
+    EventFailure,
+    NoPayload,
+    Payload,
+    TeamInvitation,
+)
 from workestra.services.notifications import (
     notify_host_change,
     send_change_notice,
     send_confirmation,
     send_host_notification,
 )
+from workestra.services.teams import send_invitation
 from workestra.worker.retry import RetryPolicy
 
 
@@ -37,7 +45,7 @@ from workestra.worker.retry import RetryPolicy
 class Job:
     id: str
     kind: JobKind
-    booking_id: str
+    booking_id: str  # "" for a job of no booking (a team invitation)
     payload: Payload
     attempts: int
 
@@ -100,6 +108,10 @@ async def _notify_host_change(ctx: ServiceContext, job: Job) -> None:
     await notify_host_change(ctx, job.booking_id, _payload(job, BookingChange))
 
 
+async def _send_team_invitation(ctx: ServiceContext, job: Job) -> None:
+    await send_invitation(ctx, _payload(job, TeamInvitation))
+
+
 JOB_HANDLERS: dict[JobKind, Handler] = {
     JobKind.CREATE_CALENDAR_EVENT: _create_event,
     JobKind.CALENDAR_EVENT_FAILED: _event_failed,
@@ -112,6 +124,7 @@ JOB_HANDLERS: dict[JobKind, Handler] = {
     JobKind.NOTIFY_HOST: _notify_host,
     JobKind.SEND_CHANGE_NOTICE: _send_change_notice,
     JobKind.NOTIFY_HOST_CHANGE: _notify_host_change,
+    JobKind.SEND_TEAM_INVITATION: _send_team_invitation,
 }
 
 

@@ -2,11 +2,12 @@
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.models import BookingLink, LinkMember, Team, TeamMember
-from workestra.enums import MemberStatus
+from workestra.enums import MemberStatus, TeamRole
 
 
 class TeamRepository:
@@ -18,6 +19,22 @@ class TeamRepository:
 
     async def flush(self) -> None:
         await self._session.flush()
+
+    async def insert(self, row: Team | TeamMember) -> bool:
+        """Add and flush in a savepoint; False when a unique constraint refused it (a team's slug,
+        or an address already in the team, taken by a concurrent request)."""
+        self._session.add(row)
+        try:
+            async with self._session.begin_nested():
+                await self._session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def reload_members(self, team: Team) -> None:
+        """Read the team's member list again (after rows were added beside the collection)."""
+        await self._session.flush()
+        await self._session.refresh(team, attribute_names=["members"])
 
     async def get(self, team_id: str) -> Team | None:
         return await self._session.get(Team, team_id)
@@ -80,3 +97,44 @@ class TeamRepository:
             member.user_id = user_id
             if member.accepted_at is None:
                 member.accepted_at = at
+
+    async def member_by_id(self, member_id: str) -> TeamMember | None:
+        return await self._session.get(TeamMember, member_id)
+
+    async def by_invite_digest(self, token_digest: str) -> TeamMember | None:
+        """The invitation whose emailed link's secret has this SHA-256 digest (still open)."""
+        return (
+            await self._session.scalars(
+                select(TeamMember).where(
+                    TeamMember.invite_token_digest == token_digest,
+                    TeamMember.status == MemberStatus.INVITED.value,
+                )
+            )
+        ).first()
+
+    async def admin_count(self, team_id: str) -> int:
+        count = await self._session.scalar(
+            select(func.count())
+            .select_from(TeamMember)
+            .where(
+                TeamMember.team_id == team_id,
+                TeamMember.role == TeamRole.ADMIN.value,
+                TeamMember.status == MemberStatus.ACTIVE.value,
+            )
+        )
+        return int(count or 0)
+
+    async def pools_of(self, user_id: str) -> list[tuple[BookingLink, Team]]:
+        """The live team links whose pool this user is in (accepted places), with their team."""
+        rows = await self._session.execute(
+            select(BookingLink, Team)
+            .join(LinkMember, LinkMember.link_id == BookingLink.id)
+            .join(Team, Team.id == BookingLink.team_id)
+            .where(
+                LinkMember.user_id == user_id,
+                LinkMember.accepted_at.is_not(None),
+                BookingLink.deleted_at.is_(None),
+            )
+            .order_by(Team.name, BookingLink.title, BookingLink.id)
+        )
+        return [(row[0], row[1]) for row in rows]

@@ -13,6 +13,7 @@ from workestra.web.pages import (
     login,
     manage_booking,
     settings,
+    teams,
     troubleshoot,
 )
 
@@ -22,6 +23,7 @@ router.include_router(dashboard.router)
 router.include_router(settings.router)
 router.include_router(troubleshoot.router)
 router.include_router(account.router)
+router.include_router(teams.router)
 router.include_router(disconnect.router)  # GET: the confirmation; POST stays in integrations
 router.include_router(integrations.router)
 router.include_router(booking_page.router)
