@@ -6,9 +6,10 @@ from playwright.async_api import Page, expect
 
 from tests.integration.web.conftest import PageHost
 from tests.support.browser import axe_violations, browser, page, page_errors
-from tests.support.builders import make_link, service_context
+from tests.support.builders import service_context, unique
 from tests.support.server import LiveServer
 from workestra.services.context import ServiceContext
+from workestra.services.teams import create_team, invite
 from workestra.services.users import Host, get_host
 
 __all__ = ["browser", "page", "page_errors"]
@@ -57,25 +58,27 @@ async def test_the_api_docs_inline_script_is_not_refused(live_server: LiveServer
     assert refusals == []
 
 
-async def test_the_account_page_and_its_pool_answers_pass_axe(
+async def test_the_account_page_points_to_waiting_team_invitations_and_passes_axe(
     live_server: LiveServer, page_host: PageHost, other_host: PageHost, page: Page
 ) -> None:
     async with service_context(live_server.settings) as ctx:
-        for title in ("Sales calls", "Support calls", "Demo calls"):
-            await make_link(
-                ctx, await _host(ctx, other_host.id), title=title, round_robin_members=[page_host.email]
-            )
+        theirs = await _host(ctx, other_host.id)
+        for name in ("Sales", "Support"):
+            team = await create_team(ctx, theirs, slug=unique("team"), name=name)
+            await invite(ctx, theirs, team.id, page_host.email)
     await page.goto(f"{live_server.url}/settings/account")
     await page.get_by_label("Email").fill(page_host.email)
     await page.get_by_label("Password").fill(page_host.password)
     await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("heading", name="Round-robin pools")).to_be_visible()
-    assert await axe_violations(page) == []  # three places waiting for an answer
-
-    await page.get_by_role("button", name=f"Join Sales calls by {other_host.name}").click()
-    await expect(page.get_by_role("status")).to_contain_text("You joined")
-    await page.get_by_role("button", name=f"Decline Support calls by {other_host.name}").click()
-    await expect(page.get_by_text("declined")).to_be_visible()
-    assert await axe_violations(page) == []  # joined, declined and waiting side by side, with a flash
+    await expect(page.get_by_role("heading", name="Teams")).to_be_visible()
+    await expect(page.get_by_text("2 invitations waiting for your answer.")).to_be_visible()
+    assert await axe_violations(page) == []
     await page.set_viewport_size({"width": 320, "height": 640})
     assert await axe_violations(page) == []
+
+    await page.get_by_role("link", name="Teams and invitations").click()
+    await page.get_by_role("button", name="Accept the invitation to Sales").click()
+    await expect(page.get_by_role("status")).to_contain_text("You joined “Sales”")
+    await page.goto(f"{live_server.url}/settings/account")
+    await expect(page.get_by_text("1 invitation waiting for your answer.")).to_be_visible()
+    await expect(page.get_by_text("You are in 1 team.")).to_be_visible()

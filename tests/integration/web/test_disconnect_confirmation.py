@@ -1,7 +1,7 @@
 """Disconnecting a calendar asks first: GET /integrations/{provider}/disconnect names the host's links
-that will stop offering times (and the round-robin links they joined), changes nothing, and its
-button POSTs to the same address, which still disconnects. The page in Chromium (axe, 320 px, the
-keyboard) is in test_host_pages_a11y.py."""
+that will stop offering times (and their teams' round-robin links whose pool they are in), changes
+nothing, and its button POSTs to the same address, which still disconnects. The page in Chromium
+(axe, 320 px, the keyboard) is in test_host_pages_a11y.py."""
 
 from html import escape
 
@@ -12,8 +12,8 @@ from tests.integration.web.test_microsoft_connection_pages import connect
 from tests.support.builders import make_link, service_context
 from tests.support.sandbox import SandboxControl
 from tests.support.server import LiveServer
+from tests.support.teams import make_team, team_link_pool
 from workestra.services.connections import list_connections
-from workestra.services.pools import join_pool, pool_places
 from workestra.services.users import Host, get_host
 
 CONFIRM = "/integrations/microsoft/disconnect"
@@ -47,9 +47,9 @@ async def test_the_confirmation_names_the_links_and_the_post_still_disconnects(
         await make_link(ctx, host, title="Google sync", calendar_provider="google")
         theirs = await _host(live_server, other_host.id)
         await make_link(ctx, theirs, title="Their Outlook call", calendar_provider="microsoft")
-        await make_link(ctx, theirs, title="Support pool", round_robin_members=[page_host.email])
-        [place] = await pool_places(ctx, host)
-        await join_pool(ctx, host, place.member_id)
+        support = await make_team(ctx, theirs, [host], name="Support team")
+        pool = await make_link(ctx, theirs, title="Support pool")
+        await team_link_pool(ctx, pool.id, support.id, [theirs, host])
 
     page = await browser.get(CONFIRM)
 
@@ -64,7 +64,8 @@ async def test_the_confirmation_names_the_links_and_the_post_still_disconnects(
     assert "Google sync" not in html  # another calendar
     assert page_host.link.title not in html  # no calendar
     assert "Their Outlook call" not in html  # another host's
-    assert "Support pool" in html  # the round-robin link they joined: offered from weekly hours alone
+    assert "Support pool" in html  # their team's round-robin link: offered from weekly hours alone
+    assert "of the team Support team" in html
     assert "weekly hours alone" in html
     assert f'<form method="post" action="{CONFIRM}"' in html
     assert 'href="/settings/connected-accounts">Keep it connected</a>' in html

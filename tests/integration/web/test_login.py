@@ -104,8 +104,11 @@ async def test_posts_without_a_csrf_token_are_refused_and_change_nothing(
         "/logout",
         "/settings/account/password",
         "/settings/account/logout-everywhere",
-        "/settings/account/pools/any/join",
-        "/settings/account/pools/any/leave",
+        "/settings/teams",
+        "/settings/teams/any/accept",
+        "/settings/teams/any/members",
+        "/settings/teams/any/leave",
+        "/teams/invitations/any",
     ):
         forged = {"title": "x", "current_password": page_host.password, "new_password": "taken over!"}
         response = await browser.post(path, data={**forged, "csrf_token": "forged"})

@@ -221,8 +221,9 @@ async def test_anonymous_views_and_forged_posts_store_no_session(
                 (f"/settings/booking-links/{account.host.link.id}", 303),  # to the login page
                 ("/settings/account/password", 303),
                 ("/settings/account/logout-everywhere", 303),
-                ("/settings/account/pools/any/join", 303),
-                ("/settings/account/pools/any/leave", 303),
+                ("/settings/teams", 303),
+                ("/settings/teams/any/leave", 303),
+                ("/teams/invitations/any", 303),
             ):
                 forged = await visitor.post(path, data={"csrf_token": "forged", "email": "x@example.test"})
                 assert forged.status_code == refused, path

@@ -1,4 +1,5 @@
-"""The host's account settings: change the password, log out everywhere, answer round-robin places."""
+"""The host's account settings: change the password, log out everywhere; a pointer to Teams (where
+round-robin invitations are answered)."""
 
 from typing import Annotated
 
@@ -8,8 +9,8 @@ from fastapi.responses import Response
 from workestra.errors import InvalidInput, RateLimited
 from workestra.services.account import change_password
 from workestra.services.context import ServiceContext
-from workestra.services.pools import join_pool, leave_pool, pool_places
 from workestra.services.sessions import end_all_sessions
+from workestra.services.teams import my_teams
 from workestra.services.users import Host
 from workestra.web.deps import ClientAddress, CsrfDep, CtxDep, CurrentHost
 from workestra.web.errors import STATUS, retry_after_headers
@@ -27,7 +28,7 @@ async def _page(
     context = {
         "error": error.message if error else None,
         "field_errors": error.fields if error else {},
-        "pool_places": await pool_places(ctx, host),
+        "teams": await my_teams(ctx, host),
     }
     status_code = STATUS[error.code] if error else 200
     page = render(request, "settings/account.html", context, host=host, status_code=status_code)
@@ -68,17 +69,3 @@ async def logout_everywhere(request: Request, ctx: CtxDep, host: CurrentHost, _c
     end_session(request)
     flash(request, "You were logged out everywhere, this browser included.")
     return see_other("/login")
-
-
-@router.post("/pools/{member_id}/join")
-async def join(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, member_id: str) -> Response:
-    await join_pool(ctx, host, member_id)
-    flash(request, "You joined the round-robin. Your calendar now counts on that link.")
-    return see_other(ACCOUNT)
-
-
-@router.post("/pools/{member_id}/leave")
-async def leave(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, member_id: str) -> Response:
-    await leave_pool(ctx, host, member_id)
-    flash(request, "You are not in that round-robin: it will never offer or book you.")
-    return see_other(ACCOUNT)

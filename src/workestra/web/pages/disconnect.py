@@ -12,7 +12,7 @@ from workestra.enums import PROVIDER_SLOT
 from workestra.errors import NotFound
 from workestra.services.booking_links import LinkView, list_links
 from workestra.services.connections import ConnectionView, list_connections
-from workestra.services.pools import pool_places
+from workestra.services.teams import team_pools
 from workestra.web.deps import CtxDep, CurrentHost
 from workestra.web.pages.integrations import PROVIDERS
 from workestra.web.pages.rendering import render
@@ -22,10 +22,10 @@ router = APIRouter(prefix="/integrations", tags=["pages"])
 
 @dataclass(frozen=True, slots=True)
 class PoolNote:
-    """A round-robin link the host joined, and what the calendar leaving changes there."""
+    """A team's round-robin link whose pool the host is in, and what the calendar leaving changes there."""
 
     link_title: str
-    owner_name: str
+    team_name: str
 
 
 @router.get("/{provider}/disconnect")
@@ -42,11 +42,7 @@ async def confirm_disconnect(request: Request, ctx: CtxDep, host: CurrentHost, p
         if link.calendar_provider is calendar and not link.round_robin  # a pool reads each rep's own
     ]
     others: list[ConnectionView] = [v for v in views if v.connected and v.provider is not slot]
-    pools = [
-        PoolNote(place.link_title, place.owner_name)
-        for place in await pool_places(ctx, host)
-        if place.joined and not place.declined
-    ]
+    pools = [PoolNote(pool.link_title, pool.team_name) for pool in await team_pools(ctx, host)]
     context = {
         "view": view,
         "links": stopping,
