@@ -26,6 +26,7 @@ from workestra.sandbox import SandboxServer
 from workestra.services.booking_links import LinkInput, create_link, list_links
 from workestra.services.connections import complete_connection, start_connection
 from workestra.services.context import ServiceContext
+from workestra.services.teams import accept, create_team, invite, my_teams
 from workestra.services.users import Host, authenticate, create_user
 
 logger = logging.getLogger(__name__)
@@ -168,6 +169,9 @@ DEMO_HOSTS = (
         (("nina-chat", "Quick chat (weekly hours only)", "none", False),),
     ),
 )
+TEAM_SLUG = "demo-team"
+TEAM_NAME = "Demo team"
+TEAM_LINK = ("demo-team", "Team call (round robin)")  # over every demo host, each on their own calendar
 AUTO_CONSENT = {
     IntegrationProvider.MICROSOFT_CALENDAR: "/_sandbox/microsoft/auto-consent",
     IntegrationProvider.GOOGLE_CALENDAR: "/_sandbox/google/auto-consent",
@@ -179,12 +183,15 @@ async def _seed_workestra(settings: Settings, sandbox: SandboxServer) -> list[st
     runtime = build_runtime(settings)
     try:
         slugs: list[str] = []
+        hosts: list[Host] = []
         async with httpx2.AsyncClient(base_url=sandbox.url, timeout=10) as client:
             for demo_host in DEMO_HOSTS:
                 host = await _seed_host(runtime.ctx, demo_host)
                 await _connect(runtime.ctx, client, host, demo_host)
                 slugs += [slug for slug, *_ in demo_host.links]
-        return slugs
+                hosts.append(host)
+        await _seed_team(runtime.ctx, hosts)
+        return [*slugs, TEAM_LINK[0]]
     finally:
         await runtime.aclose()
 
@@ -213,6 +220,35 @@ async def _seed_host(ctx: ServiceContext, demo: DemoHost) -> Host:
                 ),
             )
     return host
+
+
+async def _seed_team(ctx: ServiceContext, hosts: list[Host]) -> None:
+    """The demo team: the first host its admin, the others members who accepted (each step is a
+    no-op on a restarted demo), and a round-robin link over all of them."""
+    admin, *members = hosts
+    team = next((t for t in (await my_teams(ctx, admin)).teams if t.slug == TEAM_SLUG), None)
+    if team is None:
+        team = await create_team(ctx, admin, slug=TEAM_SLUG, name=TEAM_NAME)
+    for member in members:
+        await invite(ctx, admin, team.id, member.email)
+        await accept(ctx, member, team.id)
+    slug, title = TEAM_LINK
+    if slug not in {link.slug for link in await list_links(ctx, admin)}:
+        await create_link(
+            ctx,
+            admin,
+            LinkInput(
+                slug=slug,
+                title=title,
+                duration_minutes=30,
+                timezone="Europe/Berlin",
+                weekly_hours=WEEKDAYS_9_TO_5,
+                auto_meeting_link=True,
+                slot_interval_minutes=30,
+                team_id=team.id,
+                round_robin_members=[host.email for host in hosts],
+            ),
+        )
 
 
 async def _connect(ctx: ServiceContext, sandbox: httpx2.AsyncClient, host: Host, demo: DemoHost) -> None:
@@ -271,6 +307,7 @@ def run_demo(*, host: str, port: int, sandbox_port: int = 0) -> None:
         asyncio.run(_seed_sandbox(sandbox, settings))
         slugs = asyncio.run(_seed_workestra(settings, sandbox))
         base = settings.base_url
+        notes = {TEAM_LINK[0]: f"  ({TEAM_NAME}, round robin: {', '.join(h.name for h in DEMO_HOSTS)})"}
         lines = [
             "",
             "Workestra demo is running (SQLite, sandbox providers, demo data).",
@@ -280,7 +317,7 @@ def run_demo(*, host: str, port: int, sandbox_port: int = 0) -> None:
                 f"{CALENDAR_NAMES[h.provider]})"
                 for h in DEMO_HOSTS
             ),
-            *(f"  Booking page:    {base}/book/{slug}" for slug in slugs),
+            *(f"  Booking page:    {base}/book/{slug}{notes.get(slug, '')}" for slug in slugs),
             f"  Reconnect:       {base}/settings/connected-accounts  (sandbox sign-in: "
             f"{SANDBOX_USERS[0]['email']} / {SANDBOX_USERS[0]['password']} for Microsoft, "
             f"{GOOGLE_ACCOUNT['email']} / {GOOGLE_ACCOUNT['password']} for Google)",
