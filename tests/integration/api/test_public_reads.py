@@ -17,9 +17,9 @@ from sqlalchemy import Engine, event
 from tests.integration.api.conftest import ApiHost
 from tests.support.builders import ALL_WEEK, make_host, make_link, service_context
 from tests.support.server import LiveServer
+from tests.support.teams import make_team
 from workestra.clock import SystemClock
 from workestra.services.context import ServiceContext
-from workestra.services.pools import join_pool, pool_places
 
 # No in-process worker: its polls are writes of their own, and only the request's traffic counts here.
 pytestmark = pytest.mark.parametrize("live_overrides", [{"run_worker": False}])
@@ -94,16 +94,15 @@ async def test_a_round_robin_link_reads_its_pool_in_one_query_however_many_reps(
     async with service_context(live_server.settings) as ctx:
         _, owner = await make_host(ctx)
         reps = [(await make_host(ctx, name=f"Rep {i}"))[1] for i in range(5)]
+        team = await make_team(ctx, owner, reps)
         link = await make_link(
             ctx,
             owner,
             timezone="UTC",
             weekly_hours=ALL_WEEK,
+            team_id=team.id,
             round_robin_members=[r.email for r in reps],
         )
-        for rep in reps:
-            [place] = await pool_places(ctx, rep)
-            await join_pool(ctx, rep, place.member_id)
     path = f"/api/v1/public/links/{link.slug}/slots"
     assert (await http.get(path, params=_week())).status_code == 200
     with database_traffic(live_server) as traffic:

@@ -1,191 +1,178 @@
-"""Round-robin members are listed by email and join a pool only by saying yes on their own account
-page: what the host can see (answers, slots, bookings) never tells whether an address has an
-account, and nobody's calendar counts before they agree."""
+"""A round-robin link belongs to a team: its pool is drawn from the members who accepted the
+team's invitation, and editing it changes the pool in place, keeping each rep's rotation state."""
 
-import re
 from datetime import timedelta
 
 import httpx2
 
-from tests.integration.api.conftest import ApiHost
-from tests.integration.web.conftest import PASSWORD, csrf_from, csrf_of
 from tests.support.builders import make_host, service_context
 from tests.support.processes import ALL_DAY_HOURS
 from tests.support.server import LiveServer
+from tests.support.teams import make_team
 from workestra.clock import SystemClock
-
-STRANGER = "nobody-here@example.test"
-
-
-def _day() -> str:
-    return (SystemClock().now() + timedelta(days=4)).date().isoformat()
+from workestra.services.teams import invite
 
 
-async def _create(http: httpx2.AsyncClient, host: ApiHost, slug: str, members: list[str]) -> httpx2.Response:
-    return await http.post(
-        "/api/v1/booking-links",
-        headers=host.headers,
-        json={
-            "slug": slug,
-            "title": f"Pool {slug}",
-            "duration_minutes": 30,
-            "timezone": "UTC",
-            "weekly_hours": ALL_DAY_HOURS,
-            "round_robin_members": members,
-        },
-    )
+def _day(days: int = 4) -> str:
+    return (SystemClock().now() + timedelta(days=days)).date().isoformat()
 
 
-async def _slots(http: httpx2.AsyncClient, slug: str) -> list[str]:
+def _link(slug: str, **fields: object) -> dict[str, object]:
+    return {
+        "slug": slug,
+        "title": f"Pool {slug}",
+        "duration_minutes": 30,
+        "timezone": "UTC",
+        "weekly_hours": ALL_DAY_HOURS,
+        **fields,
+    }
+
+
+async def _slots(http: httpx2.AsyncClient, slug: str, day: str) -> list[str]:
     response = await http.get(
-        f"/api/v1/public/links/{slug}/slots", params={"start": _day(), "end": _day(), "timezone": "UTC"}
+        f"/api/v1/public/links/{slug}/slots", params={"start": day, "end": day, "timezone": "UTC"}
     )
     assert response.status_code == 200, response.text
     return [s["start"] for s in response.json()["slots"]]
 
 
-async def _book_first(http: httpx2.AsyncClient, slug: str) -> httpx2.Response:
-    start = (await _slots(http, slug))[0]
+async def _book(http: httpx2.AsyncClient, slug: str, start: str) -> httpx2.Response:
     return await http.post(
         f"/api/v1/public/links/{slug}/bookings",
         json={"start": start, "name": "Ivo", "email": "ivo@example.test", "timezone": "UTC"},
     )
 
 
-async def _sign_in(browser: httpx2.AsyncClient, email: str) -> None:
-    token = await csrf_of(browser, "/login")
-    signed_in = await browser.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-    assert signed_in.status_code == 303, signed_in.text
-
-
-async def _answer(live_server: LiveServer, email: str, link_title: str, action: str) -> None:
-    """The member signs in and answers ("join" or "leave") their one place, on the account page."""
-    async with httpx2.AsyncClient(base_url=live_server.url, timeout=30) as browser:
-        await _sign_in(browser, email)
-        page = await browser.get("/settings/account")
-        assert link_title in page.text
-        [path] = re.findall(rf'action="(/settings/account/pools/[^"/]+/{action})"', page.text)
-        answered = await browser.post(path, data={"csrf_token": csrf_from(page.text)})
-        assert answered.status_code == 303, answered.text
-
-
-async def test_the_answer_is_the_same_whether_or_not_a_member_has_an_account(
-    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
-) -> None:
-    alice, bob = two_hosts
-    known = await _create(http, alice, "pool-known", [bob.email])
-    unknown = await _create(http, alice, "pool-unknown", [STRANGER])
-
-    assert known.status_code == unknown.status_code == 201, (known.text, unknown.text)
-    assert known.json()["round_robin_members"] == [bob.email]
-    assert unknown.json()["round_robin_members"] == [STRANGER]
-    differ = {"id", "slug", "title", "round_robin_members", "booking_page_url"}
-    assert {k: v for k, v in known.json().items() if k not in differ} == {
-        k: v for k, v in unknown.json().items() if k not in differ
-    }
-    # Nobody has said yes: both links offer exactly the same (nothing), so slots tell nothing either.
-    assert await _slots(http, "pool-known") == await _slots(http, "pool-unknown") == []
-    changed = await http.patch(
-        f"/api/v1/booking-links/{known.json()['id']}",
-        headers=alice.headers,
-        json={"round_robin_members": [bob.email, STRANGER]},
-    )
-    assert changed.status_code == 200, changed.text
-    assert changed.json()["round_robin_members"] == [bob.email, STRANGER]
-
-
-async def test_a_member_counts_only_after_saying_yes_and_not_after_leaving(
-    http: httpx2.AsyncClient, live_server: LiveServer, two_hosts: tuple[ApiHost, ApiHost]
-) -> None:
-    alice, _ = two_hosts
+async def _people(live_server: LiveServer, count: int) -> tuple[dict[str, str], list[str], list[object]]:
+    """A lead (their API headers) and ``count`` reps: emails and Host objects."""
     async with service_context(live_server.settings) as ctx:
-        _, rep = await make_host(ctx, name="Rita Rep", password=PASSWORD)
-    assert (await _create(http, alice, "pool-consent", [rep.email, STRANGER])).status_code == 201
-    assert await _slots(http, "pool-consent") == []
-
-    await _answer(live_server, rep.email, "Pool pool-consent", "join")
-    booked = await _book_first(http, "pool-consent")
-    assert booked.status_code == 201, booked.text
-    assert booked.json()["host"]["email"] == rep.email
-
-    await _answer(live_server, rep.email, "Pool pool-consent", "leave")
-    assert await _slots(http, "pool-consent") == []
-    listed = await http.get("/api/v1/booking-links", headers=alice.headers)
-    [link] = [link for link in listed.json() if link["slug"] == "pool-consent"]
-    assert link["round_robin_members"] == [rep.email, STRANGER]  # an answer never shows in the list
+        created, lead = await make_host(ctx, name="Lea Lead", timezone="UTC")
+        reps = [(await make_host(ctx, name=f"Rep {n}", timezone="UTC"))[1] for n in range(count)]
+    return {"Authorization": f"Bearer {created.api_key}"}, [r.email for r in reps], [lead, *reps]
 
 
-async def test_when_the_only_member_declines_the_link_offers_nothing_and_never_books_its_owner(
-    http: httpx2.AsyncClient, live_server: LiveServer, two_hosts: tuple[ApiHost, ApiHost]
-) -> None:
-    alice, _ = two_hosts
+async def test_a_round_robin_link_needs_a_team_its_host_administers(live_server: LiveServer) -> None:
     async with service_context(live_server.settings) as ctx:
-        _, rep = await make_host(ctx, name="Rita Rep", password=PASSWORD)
-    created = await _create(http, alice, "pool-declined", [rep.email])
-    assert created.status_code == 201
-    await _answer(live_server, rep.email, "Pool pool-declined", "leave")
-    assert await _slots(http, "pool-declined") == []
-    day = (SystemClock().now() + timedelta(days=4)).date().isoformat()
-    refused = await http.post(
-        "/api/v1/public/links/pool-declined/bookings",
-        json={
-            "start": f"{day}T10:00:00+00:00",
-            "name": "Ivo",
-            "email": "ivo@example.test",
-            "timezone": "UTC",
-        },
-    )
-    assert refused.status_code == 409, refused.text
-    assert (await http.get("/api/v1/bookings", headers=alice.headers)).json() == []
-    resaved = await http.patch(  # saving the link again doesn't ask again, nor change the list
-        f"/api/v1/booking-links/{created.json()['id']}",
-        headers=alice.headers,
-        json={"round_robin_members": [rep.email], "title": "Renamed"},
-    )
-    assert resaved.status_code == 200, resaved.text
-    assert resaved.json()["round_robin_members"] == [rep.email]
-    assert await _slots(http, "pool-declined") == []
+        created, lead = await make_host(ctx, name="Lea", timezone="UTC")
+        _, other_lead = await make_host(ctx, name="Oz", timezone="UTC")
+        _, rep = await make_host(ctx, name="Rep", timezone="UTC")
+        mine = await make_team(ctx, lead, [rep])
+        theirs = await make_team(ctx, other_lead, [lead])  # Lea is a plain member there
+    headers = {"Authorization": f"Bearer {created.api_key}"}
+    async with httpx2.AsyncClient(base_url=live_server.url, timeout=30) as http:
+        no_team = await http.post(
+            "/api/v1/booking-links",
+            headers=headers,
+            json=_link("rr-no-team", round_robin_members=[rep.email]),
+        )
+        assert no_team.status_code == 422, no_team.text
+        assert "team" in no_team.json()["error"]["message"]
+        for team_id in (theirs.id, "no-such-team"):
+            refused = await http.post(
+                "/api/v1/booking-links", headers=headers, json=_link("rr-not-admin", team_id=team_id)
+            )
+            assert refused.status_code == 422, refused.text
+        made = await http.post(
+            "/api/v1/booking-links", headers=headers, json=_link("rr-mine", team_id=mine.id)
+        )
+        assert made.status_code == 201, made.text
+        # Omitted members: every active member of the team, the admin included.
+        assert sorted(made.json()["round_robin_members"]) == sorted([lead.email, rep.email])
+        assert made.json()["team_id"] == mine.id
 
 
-async def test_an_address_without_an_account_waits_for_the_account_and_its_yes(
-    http: httpx2.AsyncClient, live_server: LiveServer, two_hosts: tuple[ApiHost, ApiHost]
-) -> None:
-    alice, _ = two_hosts
-    assert (await _create(http, alice, "pool-later", [STRANGER])).status_code == 201
+async def test_only_members_who_accepted_are_put_in_a_pool(live_server: LiveServer) -> None:
     async with service_context(live_server.settings) as ctx:
-        await make_host(ctx, name="Newcomer", email=STRANGER, password=PASSWORD)
-    assert await _slots(http, "pool-later") == []  # an account alone is no yes
-    await _answer(live_server, STRANGER, "Pool pool-later", "join")
-    booked = await _book_first(http, "pool-later")
-    assert booked.status_code == 201, booked.text
-    assert booked.json()["host"]["email"] == STRANGER
+        created, lead = await make_host(ctx, name="Lea", timezone="UTC")
+        _, joined = await make_host(ctx, name="Jo", timezone="UTC")
+        _, waiting = await make_host(ctx, name="Wai", timezone="UTC")
+        team = await make_team(ctx, lead, [joined])
+        await invite(ctx, lead, team.id, waiting.email)  # invited, hasn't said yes
+    headers = {"Authorization": f"Bearer {created.api_key}"}
+    async with httpx2.AsyncClient(base_url=live_server.url, timeout=30) as http:
+        for email in (waiting.email, "nobody-here@example.test"):
+            refused = await http.post(
+                "/api/v1/booking-links",
+                headers=headers,
+                json=_link("rr-waiting", team_id=team.id, round_robin_members=[joined.email, email]),
+            )
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["error"]["fields"] == {"round_robin_members": "not an active team member"}
+        made = await http.post(
+            "/api/v1/booking-links",
+            headers=headers,
+            json=_link("rr-joined", team_id=team.id, round_robin_members=[joined.email]),
+        )
+        assert made.status_code == 201, made.text
+        booked = await _book(http, "rr-joined", (await _slots(http, "rr-joined", _day()))[0])
+        assert booked.status_code == 201, booked.text
+        assert booked.json()["host"]["email"] == joined.email
 
 
-async def test_the_owner_listing_themselves_is_in_the_pool_at_once(
-    http: httpx2.AsyncClient, two_hosts: tuple[ApiHost, ApiHost]
-) -> None:
-    alice, bob = two_hosts
-    assert (await _create(http, alice, "pool-owner", [alice.email, bob.email])).status_code == 201
-    booked = await _book_first(http, "pool-owner")
-    assert booked.status_code == 201, booked.text
-    assert booked.json()["host"]["email"] == alice.email  # Bob hasn't answered: only Alice is in
-
-
-async def test_nobody_can_answer_for_somebody_else(
-    http: httpx2.AsyncClient, live_server: LiveServer, two_hosts: tuple[ApiHost, ApiHost]
-) -> None:
-    alice, _ = two_hosts
+async def test_editing_the_pool_keeps_each_reps_rotation_state(live_server: LiveServer) -> None:
     async with service_context(live_server.settings) as ctx:
-        _, rep = await make_host(ctx, name="Rita Rep", password=PASSWORD)
-        _, mallory = await make_host(ctx, name="Mallory", password=PASSWORD)
-    assert (await _create(http, alice, "pool-theirs", [rep.email])).status_code == 201
-    async with httpx2.AsyncClient(base_url=live_server.url, timeout=30) as rita:
-        await _sign_in(rita, rep.email)
-        page = await rita.get("/settings/account")
-        [path] = re.findall(r'action="(/settings/account/pools/[^"/]+)/join"', page.text)
-    async with httpx2.AsyncClient(base_url=live_server.url, timeout=30) as other:
-        await _sign_in(other, mallory.email)
-        token = await csrf_of(other, "/settings/account")
-        refused = await other.post(f"{path}/join", data={"csrf_token": token})
-        assert refused.status_code == 404
-    assert await _slots(http, "pool-theirs") == []  # Rita is still not in the pool
+        created, lead = await make_host(ctx, name="Lea", timezone="UTC")
+        reps = [(await make_host(ctx, name=f"Rep {n}", timezone="UTC"))[1] for n in range(3)]
+        team = await make_team(ctx, lead, reps)
+    headers = {"Authorization": f"Bearer {created.api_key}"}
+    ann, bob, cy = (r.email for r in reps)
+    async with httpx2.AsyncClient(base_url=live_server.url, timeout=30) as http:
+        made = await http.post(
+            "/api/v1/booking-links",
+            headers=headers,
+            json=_link("rr-edit", team_id=team.id, round_robin_members=[ann, bob]),
+        )
+        assert made.status_code == 201, made.text
+        link_id = made.json()["id"]
+        starts = await _slots(http, "rr-edit", _day())
+        hosts = [(await _book(http, "rr-edit", start)).json()["host"]["email"] for start in starts[:3]]
+        assert sorted(hosts) == sorted([ann, bob, ann]) or sorted(hosts) == sorted([ann, bob, bob])
+        before = {
+            r["email"]: r
+            for r in (await http.get(f"/api/v1/booking-links/{link_id}", headers=headers)).json()["rotation"]
+        }
+        # Reorder, add a rep, change settings: 200, never a 500 from the unique constraints.
+        edited = await http.patch(
+            f"/api/v1/booking-links/{link_id}",
+            headers=headers,
+            json={
+                "round_robin_members": [bob, cy, ann],
+                "rotation": [{"email": ann, "weight": 2, "priority": 3, "daily_limit": 4}],
+            },
+        )
+        assert edited.status_code == 200, edited.text
+        after = {r["email"]: r for r in edited.json()["rotation"]}
+        assert edited.json()["round_robin_members"] == [bob, cy, ann]
+        assert after[bob]["bookings"] == before[bob]["bookings"]
+        assert after[ann]["bookings"] == before[ann]["bookings"]
+        assert (after[ann]["weight"], after[ann]["priority"], after[ann]["daily_limit"]) == (2, 3, 4)
+        # The newcomer starts level with the pool's lowest count, not from zero.
+        assert after[cy]["bookings"] == min(before[ann]["bookings"], before[bob]["bookings"])
+        # Dropping and settings for someone outside the pool are refused in words.
+        dropped = await http.patch(
+            f"/api/v1/booking-links/{link_id}", headers=headers, json={"round_robin_members": [bob, ann]}
+        )
+        assert dropped.status_code == 200, dropped.text
+        assert [r["email"] for r in dropped.json()["rotation"]] == [bob, ann]
+        stranger = await http.patch(
+            f"/api/v1/booking-links/{link_id}",
+            headers=headers,
+            json={"rotation": [{"email": cy, "weight": 3}]},
+        )
+        assert stranger.status_code == 422, stranger.text
+        for bad in (
+            {"email": ann, "priority": 5},
+            {"email": ann, "weight": 0},
+            {"email": ann, "daily_limit": 0},
+        ):
+            refused = await http.patch(
+                f"/api/v1/booking-links/{link_id}", headers=headers, json={"rotation": [bad]}
+            )
+            assert refused.status_code == 422, refused.text
+        cleared = await http.patch(
+            f"/api/v1/booking-links/{link_id}",
+            headers=headers,
+            json={"rotation": [{"email": ann, "daily_limit": None}]},
+        )
+        assert cleared.status_code == 200, cleared.text
+        assert {r["email"]: r["daily_limit"] for r in cleared.json()["rotation"]}[ann] is None

@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 
 from tests.support.builders import ALL_WEEK, make_host, make_link, service_context
 from tests.support.clock import FixedClock
+from tests.support.teams import make_team
 from workestra.config import Settings
 from workestra.db.models import Booking, LinkMember
 from workestra.db.repositories.bookings import busy_in
@@ -19,7 +20,6 @@ from workestra.enums import BookingStatus, CalendarSyncStatus
 from workestra.services.availability import list_slots
 from workestra.services.booking_links import LinkView
 from workestra.services.context import ServiceContext
-from workestra.services.pools import join_pool, pool_places
 from workestra.services.users import Host
 
 DAY = date(2031, 6, 2)  # a Monday
@@ -45,12 +45,18 @@ async def pool(database_url: str) -> AsyncIterator[Pool]:
         _, owner = await make_host(ctx, name="Owner")
         reps = [(await make_host(ctx, name=f"Rep {i}"))[1] for i in range(3)]
         _, outsider = await make_host(ctx, name="Outsider")
+        team = await make_team(ctx, owner, reps[:2])
         link = await make_link(
-            ctx, owner, timezone="UTC", weekly_hours=ALL_WEEK, round_robin_members=[r.email for r in reps]
+            ctx,
+            owner,
+            timezone="UTC",
+            weekly_hours=ALL_WEEK,
+            team_id=team.id,
+            round_robin_members=[r.email for r in reps[:2]],
         )
-        for rep in reps[:2]:
-            [place] = await pool_places(ctx, rep)
-            await join_pool(ctx, rep, place.member_id)
+        async with ctx.uow(write=True) as uow:  # a place listed before teams, never accepted (0010)
+            uow.session.add(LinkMember(link_id=link.id, email=reps[2].email, user_id=reps[2].id, position=2))
+            await uow.commit()
         other = await make_link(
             ctx, reps[0], timezone="UTC", buffer_before_minutes=15, buffer_after_minutes=45
         )
@@ -99,8 +105,9 @@ async def test_hours_and_members_come_back_as_the_orm_reads_them(pool: Pool) -> 
         ).all()
         expected_hours = [(h.weekday, h.start_minute, h.end_minute) for h in link.hours]
     assert [(h.weekday, h.start_minute, h.end_minute) for h in record.hours] == expected_hours
-    assert [(m.email, m.user_id, m.accepted_at, m.last_assigned_at) for m in record.members] == [
-        (m.email, m.user_id, m.accepted_at, m.last_assigned_at) for m in members
+    fields = ("email", "user_id", "accepted_at", "last_assigned_at", "priority", "weight", "daily_limit")
+    assert [tuple(getattr(m, f) for f in (*fields, "assigned_count")) for m in record.members] == [
+        tuple(getattr(m, f) for f in (*fields, "assigned_count")) for m in members
     ]
     joined = [m.accepted_at for m in record.members if m.accepted_at is not None]
     assert len(joined) == 2
@@ -128,10 +135,17 @@ async def test_bookings_of_every_host_of_the_link_come_with_it_and_no_one_elses(
     assert record.bookings_between == SPAN
     assert sorted(record.bookings) == sorted(
         [
-            (owner.id, NINE, NINE + timedelta(minutes=30), 0, 0),
-            (joined.id, odd, odd + timedelta(minutes=30), 15, 45),
-            (other_rep.id, NINE + timedelta(hours=1), NINE + timedelta(hours=1, minutes=30), 0, 0),
-            (listed.id, NINE + timedelta(hours=2), NINE + timedelta(hours=2, minutes=30), 0, 0),
+            (owner.id, NINE, NINE + timedelta(minutes=30), 0, 0, pool.link.id),
+            (joined.id, odd, odd + timedelta(minutes=30), 15, 45, pool.other_link.id),
+            (
+                other_rep.id,
+                NINE + timedelta(hours=1),
+                NINE + timedelta(hours=1, minutes=30),
+                0,
+                0,
+                pool.link.id,
+            ),
+            (listed.id, NINE + timedelta(hours=2), NINE + timedelta(hours=2, minutes=30), 0, 0, pool.link.id),
         ]
     )
     assert all(b.starts_at.tzinfo is UTC and b.ends_at.tzinfo is UTC for b in record.bookings)

@@ -25,6 +25,7 @@ from tests.support.calendars import (
 from tests.support.clock import FixedClock
 from tests.support.sandbox import SandboxControl
 from tests.support.smtp import SmtpSink
+from tests.support.teams import make_team
 from tests.support.waiting import eventually
 from workestra.db.migrate import upgrade_to_head
 from workestra.enums import PROVIDER_SLOT, BookingStatus, CalendarSyncStatus, JobKind, JobStatus
@@ -43,7 +44,6 @@ from workestra.services.lifecycle import (
     moving_booking,
     reschedule,
 )
-from workestra.services.pools import join_pool, pool_places
 
 
 @pytest.fixture(params=list(HARNESSES))
@@ -367,17 +367,17 @@ async def test_a_round_robin_reschedule_keeps_the_rep_when_free_and_moves_the_ev
     await google.setup(sandbox, ctx.base_url)
     gus = (await make_host(ctx, name="Gus"))[1]
     await connect(ctx, gus, google)
+    team = await make_team(ctx, alice, [gus])
     link = await make_link(
         ctx,
         alice,
         timezone="UTC",
         weekly_hours=ALL_WEEK,
+        team_id=team.id,
         round_robin_members=[alice.email, gus.email],
         auto_meeting_link=True,
         title="Pool",
     )
-    [place] = await pool_places(ctx, gus)
-    await join_pool(ctx, gus, place.member_id)
     await google.busy(sandbox, at(9), at(10))  # Gus is busy at 9: Alice gets it
     made = await booked(ctx, link, at(9))
     assert made.host_email == alice.email

@@ -12,6 +12,7 @@ from tests.support.builders import ALL_WEEK, make_host, make_link, service_conte
 from tests.support.microsoft import MS, connect_microsoft, register_app
 from tests.support.sandbox import SandboxControl, ShowAs
 from tests.support.smtp import SmtpSink
+from tests.support.teams import make_team
 from tests.support.waiting import eventually
 from workestra.clock import SystemClock
 from workestra.enums import CalendarSyncStatus, ConnectionProblem, IntegrationStatus, JobStatus
@@ -19,10 +20,10 @@ from workestra.errors import CalendarUnavailable, SlotUnavailable
 from workestra.mail import SmtpSender
 from workestra.services.availability import list_slots
 from workestra.services.booking import BookingView, book, get_booking
-from workestra.services.booking_links import LinkView
+from workestra.services.booking_links import LinkInput, LinkView, update_link
 from workestra.services.connections import list_connections
 from workestra.services.context import ServiceContext
-from workestra.services.pools import join_pool, pool_places
+from workestra.services.teams import accept, invite
 from workestra.services.users import Host
 from workestra.worker.retry import RetryPolicy
 from workestra.worker.runner import Worker
@@ -318,18 +319,15 @@ async def test_round_robin_asks_each_reps_own_calendar_and_rechecks_the_chosen_o
     ctx: ServiceContext, host: Host, sandbox: SandboxControl
 ) -> None:
     bob = (await make_host(ctx, name="Bob NoCalendar"))[1]
+    team = await make_team(ctx, host)
     link = await make_link(
-        ctx,
-        host,
-        timezone="UTC",
-        weekly_hours=ALL_WEEK,
-        round_robin_members=[host.email, bob.email],
-        auto_meeting_link=True,
+        ctx, host, timezone="UTC", weekly_hours=ALL_WEEK, team_id=team.id, auto_meeting_link=True
     )
     await sandbox.seed_microsoft_event(ALICE, subject="Alice is busy", start=at(10), end=at(11))
-    assert at(10) not in await starts(ctx, link)  # Bob is listed but hasn't said yes: not in the pool
-    [place] = await pool_places(ctx, bob)
-    await join_pool(ctx, bob, place.member_id)
+    assert at(10) not in await starts(ctx, link)  # Bob isn't in the team yet: not in the pool
+    await invite(ctx, host, team.id, bob.email)
+    await accept(ctx, bob, team.id)
+    link = await update_link(ctx, host, link.id, LinkInput(round_robin_members=[host.email, bob.email]))
     assert at(10) in await starts(ctx, link)  # Bob is free at 10:00
 
     first = await booked(ctx, link, at(10))

@@ -11,6 +11,7 @@ from tests.support.builders import make_host, make_link, service_context
 from tests.support.calendars import GoogleHarness, booked, connected_host
 from tests.support.microsoft import connect_microsoft, register_app
 from tests.support.sandbox import SandboxControl
+from tests.support.teams import make_team
 from workestra.clock import SystemClock
 from workestra.enums import ConnectionProblem
 from workestra.errors import CalendarUnavailable, InvalidInput, NotFound
@@ -19,7 +20,6 @@ from workestra.scheduling.explain import Reason, ReasonCode, SlotExplanation
 from workestra.services.availability import list_slots
 from workestra.services.booking_links import LinkView
 from workestra.services.context import ServiceContext
-from workestra.services.pools import join_pool, pool_places
 from workestra.services.problems import PROBLEM_TEXT
 from workestra.services.troubleshoot import DayExplanation, explain_day
 from workestra.services.users import Host
@@ -183,9 +183,8 @@ async def test_a_teams_slot_shows_each_rep_and_only_the_hosts_own_subjects(
     await sandbox.create_microsoft_user(email=DANA, display_name="Dana Contoso")
     dana = (await make_host(ctx, name="Dana Contoso"))[1]
     await connect_microsoft(ctx, dana, sandbox, email=DANA, session_id="session-dana")
-    link = await a_link(ctx, host, round_robin_members=[host.email, dana.email])
-    [place] = await pool_places(ctx, dana)
-    await join_pool(ctx, dana, place.member_id)
+    team = await make_team(ctx, host, [dana])
+    link = await a_link(ctx, host, team_id=team.id, round_robin_members=[host.email, dana.email])
     await sandbox.seed_microsoft_event(ALICE, subject="Alice's 1:1", start=at(10), end=at(11))
     await sandbox.seed_microsoft_event(DANA, subject="Dana's private thing", start=at(10, 30), end=at(12))
 
