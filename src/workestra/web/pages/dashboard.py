@@ -1,6 +1,9 @@
 """The host's Calendar dashboard (bookings with Join buttons, the host's cancel) and the site root."""
 
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, cast
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -21,6 +24,53 @@ async def home(request: Request) -> Response:
     return see_other("/calendar" if isinstance(request.session.get("uid"), str) else "/login")
 
 
+_STATUS_WORDS = {
+    "chosen": "got it",
+    "free": "free",
+    "busy": "busy",
+    "unreadable": "calendar couldn't be read",
+    "booked": "already booked then",
+    "daily_limit": "had their bookings of this link that day",
+    "not_asked": "not asked: due after the rep who got it",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedRep:
+    name: str
+    email: str
+    words: str
+    detail: str  # busy times, or why the calendar couldn't be read
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """A round-robin booking's decision on record, in the host's words and time zone."""
+
+    reason: str
+    policy: str
+    reps: list[AssignedRep]
+
+
+def _assignment(record: dict[str, object] | None, tz: ZoneInfo) -> Assignment | None:
+    if not record or not isinstance(record.get("reps"), list):
+        return None
+    reps = []
+    for rep in cast(list[dict[str, Any]], record["reps"]):
+        spans = [
+            f"{datetime.fromisoformat(b['start']).astimezone(tz):%H:%M}–{datetime.fromisoformat(b['end']).astimezone(tz):%H:%M}"
+            for b in rep.get("busy") or []
+        ]
+        detail = ", ".join(spans) if spans else str(rep.get("why") or "")
+        status = str(rep.get("status"))
+        reps.append(
+            AssignedRep(
+                str(rep.get("name") or ""), str(rep.get("email")), _STATUS_WORDS.get(status, status), detail
+            )
+        )
+    return Assignment(str(record.get("reason", "")), str(record.get("policy", "")), reps)
+
+
 @router.get("/calendar")
 async def calendar(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
     bookings = await list_bookings(ctx, host)  # upcoming soonest first, then past most recent first
@@ -31,6 +81,7 @@ async def calendar(request: Request, ctx: CtxDep, host: CurrentHost) -> Response
         "cancelled": [b for b in bookings if b.status is BookingStatus.CANCELLED],
         "past": [b for b in confirmed if b.ends_at <= now],
         "max_reason": MAX_REASON,
+        "assignments": {b.id: _assignment(b.assignment, host.timezone) for b in bookings},
     }
     return render(request, "calendar/index.html", context, host=host)
 
