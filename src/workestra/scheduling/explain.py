@@ -30,6 +30,7 @@ class ReasonCode(StrEnum):
     BUFFER = "buffer"  # only a buffer (the booking's, or this link's) reaches a booking or busy time
     BUSY = "busy"  # overlaps busy time in the rep's calendar
     CALENDAR_UNREADABLE = "calendar_unreadable"  # the rep's calendar could not be read
+    DAILY_LIMIT = "daily_limit"  # the rep has had their daily limit of this link's bookings that day
 
 
 # The order reasons are listed in: the slot's own rules first, then what is in the way.
@@ -65,6 +66,7 @@ class RepDay:
     bookings: Sequence[Booked] = ()
     calendar: Sequence[Busy] = ()
     unreadable: str | None = None  # set: the calendar couldn't be read (this says why); rep not offered
+    full_days: frozenset[date] = frozenset()  # days (in the link's zone) the rep is at their daily limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +131,9 @@ def explain_day(
             common.append(Reason(ReasonCode.MINIMUM_NOTICE))
         if start >= latest:
             common.append(Reason(ReasonCode.BEYOND_HORIZON))
+        local_day = start.astimezone(tz).date()
         per_rep = tuple(
-            _rep_reasons(rep, bookings, calendar, common, slot, widened)
+            _rep_reasons(rep, bookings, calendar, common, slot, widened, full=local_day in rep.full_days)
             for rep, (bookings, calendar) in zip(reps, nearby, strict=True)
         )
         explained.append(SlotExplanation(slot, per_rep))
@@ -144,8 +147,12 @@ def _rep_reasons(
     common: list[Reason],
     slot: Interval,
     widened: Interval,
+    *,
+    full: bool = False,
 ) -> tuple[Reason, ...]:
     reasons = list(common)
+    if full:
+        reasons.append(Reason(ReasonCode.DAILY_LIMIT))
     if rep.unreadable is not None:
         reasons.append(Reason(ReasonCode.CALENDAR_UNREADABLE, detail=rep.unreadable))
     for booking in bookings:

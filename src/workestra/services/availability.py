@@ -171,7 +171,7 @@ async def list_slots(
         else:
             booked = await uow.bookings.busy(host_ids, reads.start, reads.end)
             starts = await _link_starts(uow, link, reads)
-        full = _full_days(link, starts, moving)
+        full = full_days(link, starts, moving)
     if moving is not None:  # the booking's own entry: the one holding its time (none overlaps it)
         booked = [
             b
@@ -193,7 +193,7 @@ async def _link_starts(uow: UnitOfWork, link: LinkView, reads: Interval) -> list
     return await uow.bookings.starts_on_link(link.id, capped, reads.start - margin, reads.end + margin)
 
 
-def _full_days(
+def full_days(
     link: LinkView, starts: list[tuple[str, datetime]], moving: Moving | None
 ) -> set[tuple[str, date]]:
     """(rep, day in the link's zone) where the rep has had their daily limit of this link's bookings."""

@@ -499,9 +499,13 @@ async def delete_link(ctx: ServiceContext, host: Host, link_id: str) -> None:
 
 
 async def public_page(ctx: ServiceContext, slug: str) -> tuple[LinkView, str]:
-    """The link behind ``/book/<slug>`` and its host's name, for the public page."""
+    """The link behind ``/book/<slug>`` and whom it books with (the host's name, or the team's), for
+    the public page."""
     async with ctx.uow() as uow:
         link = await public_link(uow, slug)
+        if link.team_id is not None:  # a team's round robin: the team, not one of its admins
+            team = await uow.teams.get(link.team_id)
+            return link, team.name if team else ""
         owner = await uow.users.get(link.owner_id)
     return link, owner.name if owner else ""
 

@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from workestra.calendars.base import BusyEvent
 from workestra.calendars.errors import CalendarError, MissingScope
+from workestra.db.models import BookingLink
 from workestra.db.repositories.bookings import BusyRecord
-from workestra.enums import PROVIDER_SLOT, CalendarProviderName
+from workestra.db.unit_of_work import UnitOfWork
+from workestra.enums import PROVIDER_SLOT, CalendarProviderName, TeamRole
 from workestra.errors import InvalidInput, NotFound
 from workestra.scheduling import MAX_BUFFER_MINUTES, Interval, local_days
 from workestra.scheduling.explain import Booked, Busy, RepDay, SlotExplanation
 from workestra.scheduling.explain import explain_day as explain_slots
-from workestra.services.availability import HostCalendar, host_calendars, policy_for
+from workestra.services.availability import HostCalendar, full_days, host_calendars, policy_for
 from workestra.services.booking_links import LinkView, to_view
 from workestra.services.context import ServiceContext
 from workestra.services.credentials import ConnectionCredentials
@@ -70,7 +72,7 @@ async def explain_day(
     now = ctx.clock.now()
     async with ctx.uow() as uow:
         row = await uow.links.get(link_id)
-        if row is None or row.owner_id != host.id:
+        if row is None or not await _may_explain(uow, host, row):
             raise NotFound("No booking link with that id.")  # another host's link looks absent
         link = to_view(row, None)
         tz = check_timezone(timezone or link.timezone)
@@ -87,6 +89,7 @@ async def explain_day(
             row.slug, bookings_between=(reads.start - reach, reads.end + reach)
         )
         bookings = record.bookings if record is not None else ()
+    at_limit = full_days(link, [(b.host_id, b.starts_at) for b in bookings if b.link_id == link.id], None)
     outcomes = await _read_calendars(ctx, hosts, reads)
     reps: list[Rep] = []
     days: list[RepDay] = []
@@ -110,11 +113,22 @@ async def explain_day(
                 calendar_problem=problem,
             )
         )
-        days.append(RepDay(_booked(bookings, calendar.host_id), busy, problem))
+        full = frozenset(day for rep_id, day in at_limit if rep_id == calendar.host_id)
+        days.append(RepDay(_booked(bookings, calendar.host_id), busy, problem, full))
     explained = explain_slots(
         rules=link.rules, tz=ZoneInfo(link.timezone), day=span, policy=policy_for(link), now=now, reps=days
     )
     return DayExplanation(link=link, day=day, timezone=tz, reps=reps, slots=explained)
+
+
+async def _may_explain(uow: UnitOfWork, host: Host, link: BookingLink) -> bool:
+    """The link's host, or an admin of its team."""
+    if link.owner_id == host.id:
+        return True
+    if link.team_id is None:
+        return False
+    membership = await uow.teams.membership(link.team_id, host.id)
+    return membership is not None and membership.role == TeamRole.ADMIN
 
 
 def _day(day: date, tz: ZoneInfo, *, today: date) -> Interval:

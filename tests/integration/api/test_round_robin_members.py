@@ -107,6 +107,9 @@ async def test_only_members_who_accepted_are_put_in_a_pool(live_server: LiveServ
         booked = await _book(http, "rr-joined", (await _slots(http, "rr-joined", _day()))[0])
         assert booked.status_code == 201, booked.text
         assert booked.json()["host"]["email"] == joined.email
+        page = await http.get("/book/rr-joined")  # the page books with the team, not its admin
+        assert '<p class="host-name">Sales</p>' in page.text
+        assert "Lea" not in page.text
 
 
 async def test_editing_the_pool_keeps_each_reps_rotation_state(live_server: LiveServer) -> None:

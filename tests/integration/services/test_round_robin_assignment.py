@@ -15,11 +15,13 @@ from tests.support.sandbox import SandboxControl
 from tests.support.teams import make_team
 from workestra.db.migrate import upgrade_to_head
 from workestra.errors import NotFound, SlotUnavailable
+from workestra.scheduling.explain import ReasonCode
 from workestra.services.availability import list_slots
 from workestra.services.booking import get_booking
 from workestra.services.booking_links import LinkInput, RotationInput, get_link, update_link
 from workestra.services.context import ServiceContext
 from workestra.services.teams import set_role
+from workestra.services.troubleshoot import explain_day
 from workestra.services.users import Host
 
 
@@ -172,3 +174,25 @@ async def test_team_admins_see_every_booking_of_the_teams_links_and_a_rep_their_
         assert (await get_booking(ctx, host, made.id)).id == made.id
     with pytest.raises(NotFound):
         await get_booking(ctx, other, made.id)
+
+
+async def test_the_troubleshooter_names_a_daily_limit_and_a_team_admin_may_ask(ctx: ServiceContext) -> None:
+    lead, ann, admin = [(await make_host(ctx, name=n, timezone="UTC"))[1] for n in ("Lea", "Ann", "Ada")]
+    team = await make_team(ctx, lead, [ann, admin])
+    await set_role(ctx, lead, team.id, admin.email, "admin")
+    link = await make_link(
+        ctx,
+        lead,
+        timezone="UTC",
+        weekly_hours=ALL_WEEK,
+        team_id=team.id,
+        round_robin_members=[ann.email],
+        rotation=[RotationInput(ann.email, daily_limit=1)],
+    )
+    await booked(ctx, link, at(9))
+    explained = await explain_day(ctx, admin, link.id, at(9).date(), "UTC")  # not the owner: an admin
+    [ten] = [s for s in explained.slots if s.slot.start == at(10)]
+    assert [r.code for r in ten.reasons[0]] == [ReasonCode.DAILY_LIMIT]
+    assert not ten.available
+    with pytest.raises(NotFound):
+        await explain_day(ctx, ann, link.id, at(9).date(), "UTC")  # a rep isn't the link's admin

@@ -221,9 +221,9 @@ class SlotReasonOut(BaseModel):
     """Why one rep can't take a slot. ``start``/``end``: the booking's or busy event's own time."""
 
     rep_id: str
-    code: (
-        str  # outside_hours | minimum_notice | beyond_horizon | booked | buffer | busy | calendar_unreadable
-    )
+    # outside_hours | minimum_notice | beyond_horizon | booked | buffer | busy | calendar_unreadable |
+    # daily_limit
+    code: str
     start: str | None = None
     end: str | None = None
     source: str | None = None  # what a buffer reaches: "booking" | "calendar"

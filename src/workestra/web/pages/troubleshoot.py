@@ -106,6 +106,8 @@ class Wording:
             return f"Buffer: too close to the booking {when}"
         if reason.code is ReasonCode.BUFFER:
             return f"Buffer: too close to busy time in {calendar} {when}{about}"
+        if reason.code is ReasonCode.DAILY_LIMIT:
+            return "Has had their daily limit of this link's bookings that day"
         return f"{CALENDAR_NOUNS.get(rep.provider, 'calendar').capitalize()} can't be read (see above)"
 
 
