@@ -44,8 +44,8 @@ from workestra.web.health import router as health_router
 from workestra.web.pages import router as pages_router
 from workestra.web.security_headers import SecurityHeadersMiddleware
 from workestra.web.sessions import ServerSessionMiddleware
+from workestra.web.zone_catalog import zones_document
 from workestra.worker.runner import Worker
-from workestra.zones import offered_zones
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None, mail: MailSend
     app.state.worker = worker
     app.state.csrf = CsrfSigner(settings.require_secret_key())
     # Read and fingerprinted once; the zone list is served apart (cacheable), not inlined in pages.
-    assets = StaticAssets(WEB / "static", {"zones.json": json_asset(offered_zones())})
+    assets = StaticAssets(WEB / "static", {"zones.json": json_asset(zones_document())})
     app.state.templates = _templates(assets)
     app.add_middleware(
         ServerSessionMiddleware,

@@ -1,5 +1,6 @@
 """Static files and pages over HTTP: gzip when the client accepts it, fingerprinted static URLs
-cached for a year (revalidated by ETag otherwise), and the booking page's zone list served apart."""
+cached for a year (revalidated by ETag otherwise), and the booking page's zone list (canonical names
+only, with the legacy names mapped) served apart."""
 
 import gzip
 import re
@@ -8,6 +9,7 @@ from pathlib import Path
 import httpx2
 
 from tests.integration.web.conftest import PageHost
+from workestra.web.zone_catalog import picker_zones
 from workestra.zones import offered_zones
 
 STATIC = Path(__file__).parents[3] / "src" / "workestra" / "web" / "static"
@@ -73,8 +75,15 @@ async def test_the_booking_page_fetches_its_zone_list_as_a_cached_asset(
     assert zones.status_code == 200
     assert zones.headers["content-type"] == "application/json"
     assert zones.headers["cache-control"] == YEAR_IMMUTABLE
-    assert zones.json() == list(offered_zones())
-    assert {"Asia/Tokyo", "Europe/Berlin", "UTC"} <= set(zones.json())
+    document = zones.json()
+    canonical, aliases = picker_zones()
+    assert document == {"zones": list(canonical), "aliases": aliases}
+    assert {"Asia/Tokyo", "Asia/Kolkata", "Europe/Kyiv", "Europe/Berlin", "UTC"} <= set(document["zones"])
+    # One name per place: the old spellings browsers still report map to today's, and are not listed.
+    assert {"Asia/Calcutta", "Europe/Kiev", "US/Eastern"}.isdisjoint(document["zones"])
+    assert document["aliases"]["Asia/Calcutta"] == "Asia/Kolkata"
+    assert document["aliases"]["US/Eastern"] == "America/New_York"
+    assert set(document["zones"]) <= set(offered_zones())  # each one the server accepts
     revalidated = await http.get("/static/zones.json", headers={"If-None-Match": zones.headers["etag"]})
     assert revalidated.status_code == 304
     assert revalidated.headers["cache-control"] == "no-cache"
