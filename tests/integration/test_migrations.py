@@ -167,3 +167,82 @@ async def test_connections_stored_before_0005_keep_their_account_kind_and_meetin
         ]
     finally:
         await db.dispose()
+
+
+async def test_round_robin_links_made_before_0010_become_teams_with_the_answers_kept(
+    empty_database_url: str,
+) -> None:
+    url = empty_database_url
+    await upgrade_to_head(url, "0009")
+    db = create_async_engine(url)
+    now = {"now": datetime(2031, 1, 1, tzinfo=UTC)}
+    stamp = bindparam("now", type_=UTCDateTime())
+    people = [("u0", "owner"), ("u1", "joined"), ("u2", "waiting"), ("u3", "declined")]
+    try:
+        async with db.begin() as connection:
+            for user_id, who in people:
+                await connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, password_hash, timezone, created_at) "
+                        "VALUES (:id, :email, :name, 'x', 'UTC', :now)"
+                    ).bindparams(stamp),
+                    {**now, "id": user_id, "email": f"{who}@example.test", "name": who},
+                )
+            await connection.execute(
+                text(
+                    "INSERT INTO booking_links (id, owner_id, slug, title, description, duration_minutes, "
+                    "timezone, calendar_provider, auto_meeting_link, slot_interval_minutes, "
+                    "buffer_before_minutes, buffer_after_minutes, minimum_notice_minutes, "
+                    "booking_horizon_days, created_at, updated_at) VALUES ('l1', 'u0', 'pool', 'Pool', '', "
+                    "30, 'UTC', 'none', false, 30, 0, 0, 0, 60, :now, :now)"
+                ).bindparams(stamp),
+                now,
+            )
+            members = [
+                ("m0", "owner@example.test", "'u0'", ":now", "NULL"),
+                ("m1", "joined@example.test", "'u1'", ":now", "NULL"),
+                ("m2", "waiting@example.test", "'u2'", "NULL", "NULL"),
+                ("m3", "declined@example.test", "'u3'", "NULL", ":now"),
+                ("m4", "no-account@example.test", "NULL", "NULL", "NULL"),
+            ]
+            for position, (member_id, email, user_id, accepted, declined) in enumerate(members):
+                insert = text(
+                    "INSERT INTO link_members (id, link_id, email, user_id, position, accepted_at, "  # noqa: S608
+                    f"declined_at) VALUES ('{member_id}', 'l1', '{email}', {user_id}, {position}, "
+                    f"{accepted}, {declined})"
+                )
+                await connection.execute(insert.bindparams(stamp) if ":now" in str(insert) else insert, now)
+        await upgrade_to_head(url)
+        async with db.connect() as connection:
+            team = (await connection.execute(text("SELECT id, slug, name FROM teams"))).one()
+            link_team = await connection.scalar(text("SELECT team_id FROM booking_links WHERE id = 'l1'"))
+            team_members = (
+                await connection.execute(
+                    text("SELECT email, user_id, role, status FROM team_members ORDER BY email")
+                )
+            ).all()
+            pool = (
+                await connection.execute(
+                    text(
+                        "SELECT email, accepted_at IS NOT NULL, priority, weight, assigned_count "
+                        "FROM link_members ORDER BY position"
+                    )
+                )
+            ).all()
+    finally:
+        await db.dispose()
+    assert (team.slug, team.name) == ("pool", "Pool")
+    assert link_team == team.id
+    assert [tuple(m) for m in team_members] == [
+        ("joined@example.test", "u1", "member", "active"),
+        ("no-account@example.test", None, "member", "invited"),
+        ("owner@example.test", "u0", "admin", "active"),
+        ("waiting@example.test", None, "member", "invited"),  # joins once they accept the team
+    ]
+    # The places are kept as they were (a no isn't carried over); the rotation starts level.
+    assert [tuple(p) for p in pool] == [
+        ("owner@example.test", True, 2, 1, 0),
+        ("joined@example.test", True, 2, 1, 0),
+        ("waiting@example.test", False, 2, 1, 0),
+        ("no-account@example.test", False, 2, 1, 0),
+    ]
