@@ -23,7 +23,7 @@ def _by_name(html: str) -> dict[str, str]:
 async def test_responses_are_gzipped_for_clients_that_accept_it(
     http: httpx2.AsyncClient, page_host: PageHost
 ) -> None:
-    for path in ("/static/app.css", f"/book/{page_host.link.slug}"):
+    for path in ("/static/app.css", "/static/book.js", "/static/zones.json", f"/book/{page_host.link.slug}"):
         plain = await http.get(path, headers={"Accept-Encoding": "identity"})
         assert plain.status_code == 200
         assert "content-encoding" not in plain.headers
