@@ -277,20 +277,6 @@ class LinkRepository:
             .values(user_id=user_id)
         )
 
-    async def memberships_of(self, user_id: str) -> list[tuple[LinkMember, BookingLink]]:
-        """The places this user is listed in on other hosts' live round-robin links."""
-        rows = await self._session.execute(
-            select(LinkMember, BookingLink)
-            .join(BookingLink, BookingLink.id == LinkMember.link_id)
-            .where(
-                LinkMember.user_id == user_id,
-                BookingLink.owner_id != user_id,
-                BookingLink.deleted_at.is_(None),
-            )
-            .order_by(BookingLink.created_at)
-        )
-        return [(row[0], row[1]) for row in rows]
-
     async def pool_rows(self, link_id: str) -> list[LinkMember]:
         """The link's pool as it is now (members with an account who are in it), rotation state
         included: read under ``lock`` when a booking is being assigned."""
@@ -314,6 +300,3 @@ class LinkRepository:
             )
             .values(assigned_count=LinkMember.assigned_count - 1)
         )
-
-    async def member(self, member_id: str) -> LinkMember | None:
-        return await self._session.get(LinkMember, member_id)
