@@ -15,8 +15,11 @@ from tests.integration.web.test_host_pages_a11y import (
     new_host,
     script_errors,
 )
-from tests.support.browser import browser, page, page_errors
+from tests.support.browser import browser, page, page_errors, screenshot_path
+from tests.support.builders import make_host, service_context
 from tests.support.server import LiveServer
+from tests.support.teams import make_team
+from workestra.services.users import get_host
 
 __all__ = ["browser", "page", "page_errors"]
 
@@ -120,5 +123,71 @@ async def test_the_form_its_errors_and_its_units_from_the_keyboard(
     await page.get_by_label("Title").fill("Renamed")
     await expect(page.get_by_label("Slug")).to_have_value("weekly-check-in")  # an edit never follows
     problems += await audit(page, "link form edit")
+    assert not problems, "\n".join(problems)
+    assert script_errors(page_errors) == []
+
+
+async def test_a_team_link_in_the_browser_its_pool_and_its_errors(
+    live_server: LiveServer, page: Page, page_errors: list[str]
+) -> None:
+    login = await new_host(live_server, "Tara Teamlead")
+    async with service_context(live_server.settings) as ctx:
+        lead = await get_host(ctx, login.id)
+        assert lead is not None
+        _, ann = await make_host(ctx, name="Ann Archer")
+        _, ben = await make_host(ctx, name="Ben Baker-Montgomery-Fitzwilliam")
+        team = await make_team(ctx, lead, [ann, ben], name="Sales and customer success")
+    await log_in(page, live_server, login.email, "/settings/booking-links/new")
+    pool = page.get_by_role("group", name="Pool of Sales and customer success")
+    await expect(pool).to_be_hidden()  # a personal link: no pool
+    await page.get_by_label("Title").fill("Sales call")
+    await page.get_by_label("Team", exact=True).select_option(label="Sales and customer success")
+    await expect(pool).to_be_visible()
+    for name in ("Ann Archer", "Ben Baker-Montgomery-Fitzwilliam", "Tara Teamlead"):
+        await expect(pool.get_by_role("checkbox", name=re.compile(f"^{name}"))).to_be_checked()
+    await expect(page.get_by_label("Priority for Ann Archer")).to_have_value("2")
+    await expect(page.locator("#calendar_provider-help")).to_contain_text("A team link doesn't use this")
+    problems = await audit(page, "link form team chosen")
+    problems += await keyboard_problems(
+        page,
+        "link form team chosen",
+        {
+            "Team": page.get_by_label("Team", exact=True),
+            "Ann in the pool": pool.get_by_role("checkbox", name=re.compile("^Ann Archer")),
+            "Priority for Ann": page.get_by_label("Priority for Ann Archer"),
+            "Weight for Ann": page.get_by_label("Weight for Ann Archer"),
+            "Daily limit for Ann": page.get_by_label("Daily limit for Ann Archer"),
+        },
+    )
+
+    await pool.get_by_role("checkbox", name=re.compile("^Tara Teamlead")).uncheck()
+    await page.get_by_label("Priority for Ann Archer").select_option(label="Highest")
+    weight = page.get_by_label("Weight for Ben Baker-Montgomery-Fitzwilliam")
+    await weight.fill("0")
+    await page.get_by_role("button", name="Create booking link").click()
+    summary = page.locator("#error-summary")
+    await expect(summary).to_be_focused()
+    message = f"The weight for {ben.email} must be a whole number from 1 to 100."
+    await expect(weight).to_have_attribute("aria-invalid", "true")
+    await expect(weight).to_have_accessible_description(message)
+    await expect(pool).to_be_visible()  # the chosen team's pool, as typed
+    await expect(page.get_by_label("Priority for Ann Archer")).to_have_value("4")
+    problems += await audit(page, "link form team with errors")
+    await summary.get_by_role("link", name=message).click()
+    await expect(weight).to_be_focused()
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("2")
+    await page.get_by_role("button", name="Create booking link").click()
+    await expect(page.get_by_text("Round-robin: Sales and customer success · 2 in the pool")).to_be_visible()
+
+    await page.get_by_role("link", name="Sales call").click()
+    await expect(page.get_by_role("heading", name="Edit booking link")).to_be_visible()
+    await expect(pool).to_be_visible()
+    await expect(page.get_by_label("Team", exact=True)).to_have_value(team.id)
+    await expect(pool.get_by_role("checkbox", name=re.compile("^Tara Teamlead"))).not_to_be_checked()
+    await expect(page.get_by_label("Weight for Ben Baker-Montgomery-Fitzwilliam")).to_have_value("2")
+    await expect(pool).to_contain_text("Bookings so far")
+    await pool.screenshot(path=screenshot_path("link-form-team-pool"))
+    problems += await audit(page, "link form team edit")
     assert not problems, "\n".join(problems)
     assert script_errors(page_errors) == []

@@ -5,7 +5,13 @@ Kept out of the routes: the routes only call ``values_from_form`` / ``to_input``
 and a service. Weekly hours post as repeated ``<day>_start`` / ``<day>_end`` pairs, one pair per range.
 Durations the API keeps in one unit (minimum notice in minutes, the horizon in days) are shown as a
 number and a unit (``Measure``). Error keys are the form's field names (the inputs' ids), plus
-``<day>_hours`` for a day's weekly hours.
+``<day>_hours`` for a day's weekly hours and ``round_robin_members`` for the chosen team's pool.
+
+A round-robin link belongs to a team the host is an admin of (``team_id``; empty: a personal link).
+Every such team's active members are listed (``TeamChoice``), one row each, posted as
+``pool-<team id>-<n>-email`` (hidden), ``pool-<team id>-<n>`` (the checkbox: in the pool) and
+``pool-<team id>-<n>-priority`` / ``-weight`` / ``-daily_limit``; only the chosen team's rows are
+sent to the service, the others are kept as typed for showing the form again.
 """
 
 import re
@@ -15,12 +21,22 @@ from itertools import pairwise, zip_longest
 
 from starlette.datastructures import FormData
 
-from workestra.enums import CalendarProviderName
-from workestra.errors import Conflict, InvalidInput
+from workestra.enums import CalendarProviderName, MemberStatus
+from workestra.errors import Conflict, InvalidInput, NotFound
 from workestra.scheduling import parse_hhmm
-from workestra.services.booking_links import DEFAULT_HOURS, SLUG, WEEKDAYS, LinkInput, LinkView
+from workestra.scheduling.round_robin import DEFAULT_PRIORITY, HIGHEST_PRIORITY, LOWEST_PRIORITY, MAX_WEIGHT
+from workestra.services.booking_links import (
+    DEFAULT_HOURS,
+    SLUG,
+    WEEKDAYS,
+    LinkInput,
+    LinkView,
+    RotationInput,
+    RotationView,
+)
 from workestra.services.context import ServiceContext
 from workestra.services.slugs import free_slug, slug_from_title
+from workestra.services.teams import TeamView, get_team, my_teams
 from workestra.services.users import Host
 
 # Whole numbers of minutes, typed as they are kept.
@@ -36,6 +52,15 @@ PROVIDER_CHOICES: tuple[tuple[str, str], ...] = (
     (CalendarProviderName.MICROSOFT.value, "Microsoft"),
 )
 MAX_RANGES_PER_DAY = 12
+# A pool member's priority in words, lowest first (the service keeps 0..4).
+PRIORITY_WORDS = ("Lowest", "Low", "Medium", "High", "Highest")
+PRIORITY_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (str(p), word)
+    for p, word in zip(range(LOWEST_PRIORITY, HIGHEST_PRIORITY + 1), PRIORITY_WORDS, strict=True)
+)
+MAX_DAILY_LIMIT = 1000
+MAX_POOL_ROWS = 500
+_POOL_EMAIL = re.compile(r"pool-([0-9A-Za-z-]{1,64})-(\d{1,4})-email")
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,17 +163,24 @@ FIELD_ORDER: tuple[str, ...] = (
     "buffer_after_minutes",
     "minimum_notice",
     "booking_horizon",
+    "team_id",
     "round_robin_members",
     "embed_allowed_origins",
 )
-FORM_NAMES: dict[str, str] = {m.api_name: m.name for m in MEASURES.values()}
+# The service's problems with the pool's rotation settings name no member: shown with the pool.
+POOL_PROBLEMS = ("rotation", "priority", "weight", "daily_limit")
+FORM_NAMES: dict[str, str] = {
+    **{m.api_name: m.name for m in MEASURES.values()},
+    **dict.fromkeys(POOL_PROBLEMS, "round_robin_members"),
+}
 LABELS: dict[str, str] = {
     "title": "Title",
     "slug": "Slug",
     "description": "Description",
     "timezone": "Time zone",
     "calendar_provider": "Calendar provider",
-    "round_robin_members": "Round-robin members",
+    "team_id": "Team",
+    "round_robin_members": "Pool",
     "embed_allowed_origins": "Sites allowed to embed this page",
     **NUMBER_FIELDS,
     **{m.name: m.label for m in MEASURES.values()},
@@ -173,11 +205,14 @@ class LinkFormValues:
     amounts: dict[str, Amount] = field(
         default_factory=lambda: {m.name: m.amount(m.default) for m in MEASURES.values()}
     )
-    round_robin_members: str = ""
-    had_members: bool = False
+    team_id: str = ""  # empty: a personal link
+    pools: dict[str, list["PoolRow"]] = field(default_factory=dict)  # as posted, by team id
     embed_allowed_origins: str = ""  # one origin per line
     new_link: bool = False
     slug_made: bool = False  # the slug was left empty and made from the title
+    # The link as saved (an edit): its team and its pool's rotation settings and counts.
+    current_team_id: str = ""
+    current_rotation: tuple[RotationView, ...] = ()
 
     def rows(self, day: str) -> list[tuple[str, str]]:
         """The day's ranges plus one empty row, so another range can be added."""
@@ -189,6 +224,38 @@ class LinkFormValues:
 
     def amount(self, name: str) -> Amount:
         return self.amounts.get(name) or Amount("", MEASURES[name].zero_unit)
+
+
+@dataclass(slots=True)
+class PoolRow:
+    """One active member of a team in the form: as saved (or the defaults for a member not in the
+    pool), or as posted."""
+
+    email: str
+    name: str = ""  # the account's name; the email when unknown
+    in_pool: bool = True
+    priority: str = str(DEFAULT_PRIORITY)
+    weight: str = "1"
+    daily_limit: str = ""  # empty: no limit
+    bookings: int = 0  # given on this link so far (the rotation's count)
+
+    @property
+    def label(self) -> str:
+        return self.name or self.email
+
+
+@dataclass(slots=True)
+class TeamChoice:
+    """A team the link may belong to, with its active members as the form lists them."""
+
+    id: str
+    name: str
+    rows: list[PoolRow]
+    waiting: tuple[str, ...] = ()  # listed in the pool, not yet accepted (kept while it's unchanged)
+
+    def field(self, number: int, part: str = "") -> str:
+        """The id and name of row ``number``'s input (1-based): ``pool-<team>-<n>[-part]``."""
+        return f"pool-{self.id}-{number}" + (f"-{part}" if part else "")
 
 
 class FormProblems(InvalidInput):
@@ -211,7 +278,6 @@ def blank_values(host: Host) -> LinkFormValues:
 
 
 def values_from_view(view: LinkView) -> LinkFormValues:
-    members = view.round_robin_members or []
     return LinkFormValues(
         slug=view.slug,
         title=view.title,
@@ -225,9 +291,10 @@ def values_from_view(view: LinkView) -> LinkFormValues:
         buffer_before_minutes=str(view.buffer_before_minutes),
         buffer_after_minutes=str(view.buffer_after_minutes),
         amounts={m.name: m.amount(getattr(view, m.api_name)) for m in MEASURES.values()},
-        round_robin_members="\n".join(members),
-        had_members=bool(members),
+        team_id=view.team_id or "",
         embed_allowed_origins="\n".join(view.embed_allowed_origins),
+        current_team_id=view.team_id or "",
+        current_rotation=view.rotation or (),
     )
 
 
@@ -248,8 +315,30 @@ def _amount(form: FormData, measure: Measure) -> Amount:
     return Amount(_text(form, measure.name, 20).strip(), _text(form, f"{measure.name}_unit", 20))
 
 
-def values_from_form(form: FormData, *, new: bool = False) -> LinkFormValues:
-    """What was posted; on a ``new`` link an empty slug is made from the title."""
+def _pools(form: FormData) -> dict[str, list[PoolRow]]:
+    """Every team's rows as posted (``pool-<team>-<n>-email`` and the row's other inputs), by team."""
+    numbered: dict[str, list[tuple[int, str]]] = {}
+    for key in list(form.keys())[: MAX_POOL_ROWS * 8]:
+        if found := _POOL_EMAIL.fullmatch(key):
+            numbered.setdefault(found[1], []).append((int(found[2]), found[0].removesuffix("-email")))
+    pools: dict[str, list[PoolRow]] = {}
+    for team_id, rows in numbered.items():
+        pools[team_id] = [
+            PoolRow(
+                email=_text(form, f"{prefix}-email", 320).strip(),
+                in_pool=_text(form, prefix, 10) in {"on", "true", "1"},
+                priority=_text(form, f"{prefix}-priority", 10).strip(),
+                weight=_text(form, f"{prefix}-weight", 20).strip(),
+                daily_limit=_text(form, f"{prefix}-daily_limit", 20).strip(),
+            )
+            for _, prefix in sorted(rows)[:MAX_POOL_ROWS]
+        ]
+    return pools
+
+
+def values_from_form(form: FormData, *, new: bool = False, current: LinkView | None = None) -> LinkFormValues:
+    """What was posted; on a ``new`` link an empty slug is made from the title. ``current``: the
+    link as saved, for an edit."""
     hours: dict[str, list[tuple[str, str]]] = {}
     for day in WEEKDAYS:
         pairs = zip_longest(_times(form, f"{day}_start"), _times(form, f"{day}_end"), fillvalue="")
@@ -265,10 +354,12 @@ def values_from_form(form: FormData, *, new: bool = False) -> LinkFormValues:
         calendar_provider=_text(form, "calendar_provider", 40),
         auto_meeting_link=_text(form, "auto_meeting_link", 10) in {"on", "true", "1"},
         amounts={m.name: _amount(form, m) for m in MEASURES.values()},
-        round_robin_members=_text(form, "round_robin_members", 20_000),
-        had_members=_text(form, "had_members", 10) == "1",
+        team_id=_text(form, "team_id", 64).strip(),
+        pools=_pools(form),
         embed_allowed_origins=_text(form, "embed_allowed_origins", 20_000),
         new_link=new,
+        current_team_id=(current.team_id or "") if current else "",
+        current_rotation=(current.rotation or ()) if current else (),
     )
     for name in NUMBER_FIELDS:
         setattr(values, name, _text(form, name, 20).strip())
@@ -278,11 +369,55 @@ def values_from_form(form: FormData, *, new: bool = False) -> LinkFormValues:
     return values
 
 
-def _members(values: LinkFormValues) -> list[str] | None:
-    emails = [e.strip() for e in values.round_robin_members.replace(",", "\n").splitlines() if e.strip()]
-    if emails:
-        return emails
-    return [] if values.had_members else None  # emptied: back to a single-host link
+def _whole(text: str, low: int, high: int) -> int | None:
+    try:
+        number = int(text)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None
+
+
+def _pool_input(
+    values: LinkFormValues, problems: dict[str, str]
+) -> tuple[str | None, list[str] | None, list[RotationInput] | None]:
+    """The team, the pool's emails and their rotation settings for the service (each None: keep)."""
+    if not values.team_id:
+        if values.current_team_id:
+            problems["team_id"] = (
+                "A team link stays with a team. To make a link that books only you, create a new link."
+            )
+        return None, None, None
+    rows = values.pools.get(values.team_id)
+    if rows is None:  # the team's members weren't posted: all its active members, or the pool as it is
+        return values.team_id, None, None
+    team = TeamChoice(values.team_id, "", rows)
+    rotation: list[RotationInput] = []
+    for number, row in enumerate(rows, start=1):
+        if not row.in_pool:
+            continue
+        priority = _whole(row.priority, LOWEST_PRIORITY, HIGHEST_PRIORITY)
+        weight = _whole(row.weight, 1, MAX_WEIGHT)
+        limit = _whole(row.daily_limit, 1, MAX_DAILY_LIMIT) if row.daily_limit else None
+        if priority is None:
+            problems[team.field(number, "priority")] = f"Choose a priority for {row.email}."
+        if weight is None:
+            problems[team.field(number, "weight")] = (
+                f"The weight for {row.email} must be a whole number from 1 to {MAX_WEIGHT}."
+            )
+        if row.daily_limit and limit is None:
+            problems[team.field(number, "daily_limit")] = (
+                f"The daily limit for {row.email} must be a whole number from 1 to {MAX_DAILY_LIMIT}, "
+                "or empty for no limit."
+            )
+        rotation.append(RotationInput(row.email, priority, weight, limit, clear_daily_limit=limit is None))
+    emails = [item.email for item in rotation]
+    if not emails:
+        problems["round_robin_members"] = "Check at least one member for the pool."
+    pool_now = {r.email for r in values.current_rotation if r.in_pool}
+    if values.team_id == values.current_team_id and set(emails) == pool_now:
+        # Unchanged: the places of members who haven't accepted yet stay listed.
+        return values.team_id, None, rotation
+    return values.team_id, emails, rotation
 
 
 def _slug_problem(values: LinkFormValues) -> str | None:
@@ -343,6 +478,7 @@ def to_input(values: LinkFormValues) -> LinkInput:
     for day, ranges in values.hours.items():
         if day_problem := _day_problem(day, ranges):
             problems[f"{day}_hours"] = day_problem
+    team_id, members, rotation = _pool_input(values, problems)
     if problems:
         raise FormProblems(problems)
     return LinkInput(
@@ -359,7 +495,9 @@ def to_input(values: LinkFormValues) -> LinkInput:
         buffer_after_minutes=numbers["buffer_after_minutes"],
         minimum_notice_minutes=numbers[MINIMUM_NOTICE.api_name],
         booking_horizon_days=numbers[BOOKING_HORIZON.api_name],
-        round_robin_members=_members(values),
+        team_id=team_id,
+        round_robin_members=members,
+        rotation=rotation,
         # Every line is an origin (the service says which one isn't); none: any site may embed.
         embed_allowed_origins=[o.strip() for o in values.embed_allowed_origins.splitlines() if o.strip()],
     )
@@ -383,6 +521,14 @@ def _service_message(name: str, short: str, message: str) -> str:
         return "Choose None, Google or Microsoft."
     if name == "round_robin_members" and short == "duplicate":
         return "Someone is listed twice."
+    if name == "team_id":
+        return "Choose one of the teams you are an admin of."
+    if bounds and name == "priority":
+        return "Choose each member's priority from Lowest to Highest."
+    if bounds and name == "weight":
+        return f"Each member's weight must be a whole number from {bounds[1]} to {bounds[2]}."
+    if bounds and name == "daily_limit":
+        return f"A daily limit must be from {bounds[1]} to {bounds[2]} bookings, or empty for no limit."
     if short == "required":
         return f"{LABELS.get(name, name.replace('_', ' ').capitalize())} is required."
     return message
@@ -411,8 +557,11 @@ async def field_errors(
     return errors or {"": exc.message}
 
 
-def error_anchor(key: str) -> str | None:
-    """The id of the input a problem sends the host to (a day's first start time for its hours)."""
+def error_anchor(key: str, pool_anchor: str | None = None) -> str | None:
+    """The id of the input a problem sends the host to (a day's first start time for its hours, the
+    chosen team's first member for its pool)."""
+    if key == "round_robin_members":
+        return pool_anchor or "team_id"
     if key == "weekly_hours":
         return f"{WEEKDAYS[0]}_start_1"
     day = key.removesuffix("_hours")
@@ -421,8 +570,70 @@ def error_anchor(key: str) -> str | None:
     return key or None
 
 
-def error_summary(errors: dict[str, str]) -> list[SummaryItem]:
-    """The problems in the order of the fields on the page, each linking to its input."""
+def error_summary(errors: dict[str, str], pool_anchor: str | None = None) -> list[SummaryItem]:
+    """The problems in the order of the fields on the page, each linking to its input (a pool
+    member's problems with the pool, in the order of its rows)."""
     order = {name: i for i, name in enumerate(FIELD_ORDER)}
-    keys = sorted(errors, key=lambda k: order.get(k, len(order)))
-    return [SummaryItem(error_anchor(k), errors[k]) for k in keys]
+
+    def position(key: str) -> float:
+        if key.startswith("pool-"):
+            return order["round_robin_members"] + 0.5
+        return order.get(key, len(order))
+
+    keys = sorted(errors, key=position)
+    return [SummaryItem(error_anchor(k, pool_anchor), errors[k]) for k in keys]
+
+
+def _rows(team: TeamView, values: LinkFormValues) -> tuple[list[PoolRow], tuple[str, ...]]:
+    """The team's active members as the form lists them: as posted (in the posted order), else as
+    saved for the link's own team (its pool first, in its order), else all in the pool by default."""
+    active = [m for m in team.members if m.status is MemberStatus.ACTIVE]
+    names = {m.email: m.name or "" for m in active}
+    saved = {r.email: r for r in values.current_rotation} if team.id == values.current_team_id else {}
+    pool = [r.email for r in values.current_rotation if r.in_pool and r.email in names] if saved else []
+    rows: dict[str, PoolRow] = {}
+    for email in pool:
+        stored = saved[email]
+        rows[email] = PoolRow(
+            email,
+            names[email],
+            priority=str(stored.priority),
+            weight=str(stored.weight),
+            daily_limit="" if stored.daily_limit is None else str(stored.daily_limit),
+            bookings=stored.bookings,
+        )
+    for email in names:
+        rows.setdefault(email, PoolRow(email, names[email], in_pool=not saved))
+    posted = values.pools.get(team.id)
+    if posted is not None:
+        typed = {r.email: r for r in posted}
+        for row in posted:
+            known = rows.get(row.email)
+            row.name, row.bookings = (known.name, known.bookings) if known else ("", 0)
+        rows = {**typed, **{e: r for e, r in rows.items() if e not in typed}}
+    waiting = tuple(r.email for r in values.current_rotation if not r.in_pool) if saved else ()
+    return list(rows.values()), waiting
+
+
+async def team_choices(ctx: ServiceContext, host: Host, values: LinkFormValues) -> list[TeamChoice]:
+    """The teams the host is an admin of (and the link's own team), each with its active members."""
+    teams = [t for t in (await my_teams(ctx, host)).teams if t.is_admin]
+    current = values.current_team_id
+    own: list[TeamChoice] = []
+    if current and all(t.id != current for t in teams):
+        try:
+            teams.append(await get_team(ctx, host, current))
+        except NotFound:  # the host is no longer in the link's team: its pool as saved
+            rows = [
+                PoolRow(r.email, priority=str(r.priority), weight=str(r.weight), bookings=r.bookings)
+                for r in values.current_rotation
+                if r.in_pool
+            ]
+            own.append(TeamChoice(current, "This link's team", rows))
+    return [*(TeamChoice(t.id, t.name, *_rows(t, values)) for t in teams), *own]
+
+
+def pool_anchor(values: LinkFormValues, teams: list[TeamChoice]) -> str | None:
+    """The id of the chosen team's first member (where the pool's problems send the host)."""
+    team = next((t for t in teams if t.id == values.team_id and t.rows), None)
+    return team.field(1) if team else None

@@ -18,17 +18,21 @@ from workestra.services.booking_links import (
 from workestra.services.connections import list_connections
 from workestra.services.context import ServiceContext
 from workestra.services.link_health import link_warnings
+from workestra.services.teams import my_teams
 from workestra.services.users import Host
 from workestra.services.validation import offered_timezones
 from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
 from workestra.web.errors import STATUS
 from workestra.web.pages.link_form import (
     MEASURES,
+    PRIORITY_CHOICES,
     PROVIDER_CHOICES,
     LinkFormValues,
     blank_values,
     error_summary,
     field_errors,
+    pool_anchor,
+    team_choices,
     to_input,
     values_from_form,
     values_from_view,
@@ -41,8 +45,9 @@ LINKS = "/settings/booking-links"
 PROVIDER_LABELS = dict(PROVIDER_CHOICES)
 
 
-def _form_page(
+async def _form_page(
     request: Request,
+    ctx: ServiceContext,
     host: Host,
     values: LinkFormValues,
     *,
@@ -50,6 +55,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
+    teams = await team_choices(ctx, host, values)
     context: dict[str, Any] = {
         "values": values,
         "link_id": link_id,
@@ -57,8 +63,10 @@ def _form_page(
         "timezones": offered_timezones(),
         "providers": PROVIDER_CHOICES,
         "measures": MEASURES,
+        "teams": teams,
+        "priorities": PRIORITY_CHOICES,
         "field_errors": errors or {},
-        "error_summary": error_summary(errors or {}),
+        "error_summary": error_summary(errors or {}, pool_anchor(values, teams)),
     }
     return render(request, "settings/link_form.html", context, host=host, status_code=status_code)
 
@@ -74,7 +82,9 @@ async def _refused(
 ) -> Response:
     """The form again, as typed, with each problem beside its field."""
     errors = await field_errors(ctx, values, exc)
-    return _form_page(request, host, values, link_id=link_id, errors=errors, status_code=STATUS[exc.code])
+    return await _form_page(
+        request, ctx, host, values, link_id=link_id, errors=errors, status_code=STATUS[exc.code]
+    )
 
 
 async def _flash_saved(request: Request, ctx: ServiceContext, host: Host, view: LinkView, saved: str) -> None:
@@ -89,8 +99,11 @@ async def _flash_saved(request: Request, ctx: ServiceContext, host: Host, view: 
 @router.get("/booking-links")
 async def booking_links(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
     links = await list_links(ctx, host)
+    teamed = any(link.team_id for link in links)
+    team_names = {t.id: t.name for t in (await my_teams(ctx, host)).teams} if teamed else {}
     context = {
         "links": links,
+        "team_names": team_names,
         "warnings": await link_warnings(ctx, host, links),
         "provider_labels": PROVIDER_LABELS,
         "base_url": ctx.base_url,
@@ -99,8 +112,8 @@ async def booking_links(request: Request, ctx: CtxDep, host: CurrentHost) -> Res
 
 
 @router.get("/booking-links/new")
-async def new_link(request: Request, host: CurrentHost) -> Response:
-    return _form_page(request, host, blank_values(host), link_id=None)
+async def new_link(request: Request, ctx: CtxDep, host: CurrentHost) -> Response:
+    return await _form_page(request, ctx, host, blank_values(host), link_id=None)
 
 
 @router.post("/booking-links")
@@ -119,12 +132,13 @@ async def create(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDe
 @router.get("/booking-links/{link_id}")
 async def edit_link(request: Request, ctx: CtxDep, host: CurrentHost, link_id: str) -> Response:
     view = await get_link(ctx, host, link_id)
-    return _form_page(request, host, values_from_view(view), link_id=view.id)
+    return await _form_page(request, ctx, host, values_from_view(view), link_id=view.id)
 
 
 @router.post("/booking-links/{link_id}")
 async def update(request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, link_id: str) -> Response:
-    values = values_from_form(await request.form())
+    current = await get_link(ctx, host, link_id)
+    values = values_from_form(await request.form(), current=current)
     try:
         view = await update_link(ctx, host, link_id, to_input(values))
     except (InvalidInput, Conflict) as exc:

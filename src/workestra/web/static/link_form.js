@@ -3,7 +3,9 @@
    their fields).
    - A new link's slug follows its title as the host types ("Café Crème" -> "cafe-creme"), until
      the host edits the slug by hand (emptying it follows the title again).
-   - The error summary takes focus when the page opens; its links focus the field they name. */
+   - The error summary takes focus when the page opens; its links focus the field they name.
+   - Only the chosen team's pool is shown (without this script every team's pool is, each saying
+     when it is used; the server reads only the chosen one). */
 (function () {
   "use strict";
 
@@ -29,6 +31,17 @@
     slug.addEventListener("input", function () {
       following = slug.value === "";
     });
+  }
+
+  var team = document.querySelector("select[data-pool-choice]");
+  if (team) {
+    var showPool = function () {
+      Array.prototype.forEach.call(document.querySelectorAll("fieldset[data-team]"), function (pool) {
+        pool.hidden = pool.getAttribute("data-team") !== team.value;
+      });
+    };
+    team.addEventListener("change", showPool);
+    showPool();
   }
 
   var summary = document.getElementById("error-summary");
