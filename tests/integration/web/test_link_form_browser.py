@@ -186,7 +186,7 @@ async def test_a_team_link_in_the_browser_its_pool_and_its_errors(
     await expect(page.get_by_label("Team", exact=True)).to_have_value(team.id)
     await expect(pool.get_by_role("checkbox", name=re.compile("^Tara Teamlead"))).not_to_be_checked()
     await expect(page.get_by_label("Weight for Ben Baker-Montgomery-Fitzwilliam")).to_have_value("2")
-    await expect(pool).to_contain_text("Bookings so far")
+    await expect(pool).to_contain_text("Rotation count")
     await pool.screenshot(path=screenshot_path("link-form-team-pool"))
     problems += await audit(page, "link form team edit")
     assert not problems, "\n".join(problems)

@@ -132,7 +132,7 @@ async def test_the_form_offers_the_teams_the_host_administers_and_their_active_m
             f'<label for="pool-{teams.sales}-{ann}-{part}">{words}'
             '<span class="visually-hidden"> for Ann Archer</span></label>'
         ) in html
-    assert "Bookings so far" in html
+    assert "Rotation count" in html
     assert 'name="round_robin_members"' not in html  # no more free-text list of any addresses
     assert "A team link doesn't use this: each member's own connected calendar is checked" in html
 
@@ -180,7 +180,7 @@ async def test_a_round_robin_link_made_from_the_form_and_its_rotation_edited_kee
     assert 'value="5"' in input_tag(edit, f"pool-{teams.sales}-{ann}-daily_limit")
     assert " checked" not in input_tag(edit, f"pool-{teams.sales}-{rows[teams.me]}")  # not in the pool
     assert re.search(
-        r"Bookings so far<span class=\"visually-hidden\"> for [^<]+</span>: <strong>1</strong>", edit
+        r"Rotation count<span class=\"visually-hidden\"> for [^<]+</span>: <strong>1</strong>", edit
     )
     assert '<option value="">' not in select_tag(edit, "team_id")  # a team link stays a team link
 
@@ -202,7 +202,7 @@ async def test_a_round_robin_link_made_from_the_form_and_its_rotation_edited_kee
     assert (after[teams.ann].priority, after[teams.ann].weight, after[teams.ann].daily_limit) == (0, 2, None)
     assert (after[teams.ben].priority, after[teams.ben].weight, after[teams.ben].daily_limit) == (3, 2, 2)
     assert re.search(
-        r"Bookings so far<span class=\"visually-hidden\"> for [^<]+</span>: <strong>1</strong>",
+        r"Rotation count<span class=\"visually-hidden\"> for [^<]+</span>: <strong>1</strong>",
         (await browser.get(path)).text,
     )
 
