@@ -264,8 +264,9 @@ async def connect_through_sandbox(
     account: str,
 ) -> None:
     """Connect the host's calendar through the real OAuth flow, the sandbox consenting for
-    ``account`` (a fresh sandbox each start: earlier runs' tokens are dead). The consent page is
-    switched back on afterwards, so a newcomer who disconnects and reconnects sees it."""
+    ``account`` (a fresh sandbox each start: earlier runs' tokens are dead). Automatic consent is
+    switched off afterwards, so a newcomer who disconnects and reconnects signs in on the sandbox's
+    pages (Google asks for consent again; Microsoft remembers the consent given, as it does)."""
     consent = AUTO_CONSENT[provider]
     (await sandbox.post(consent, json={"email": account})).raise_for_status()
     try:
