@@ -5,24 +5,21 @@ sandbox on every request) against the same link with no calendar (weekly hours a
 import asyncio
 import statistics
 import tempfile
-import threading
 import time
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx2
-import uvicorn
 
 from bench import Comparison
-from workestra.app import build_runtime, create_app
+from bench.serving import one_week, sandbox_settings, serving
+from workestra.app import build_runtime
 from workestra.clock import SystemClock
 from workestra.config import Settings
 from workestra.db.migrate import upgrade_to_head
+from workestra.demo import connect_through_sandbox
 from workestra.enums import IntegrationProvider
 from workestra.sandbox import SandboxServer
 from workestra.services.booking_links import LinkInput, create_link
-from workestra.services.connections import complete_connection, start_connection
 from workestra.services.users import create_user, get_host
 
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
@@ -45,7 +42,6 @@ async def _seed(settings: Settings, sandbox: SandboxServer) -> None:
         await control.post(
             "/_sandbox/microsoft/users", json={"email": ALICE, "display_name": "Alice", "password": "pw"}
         )
-        await control.post("/_sandbox/microsoft/auto-consent", json={"email": ALICE})
         start = SystemClock().now().replace(hour=9, minute=0, second=0, microsecond=0)
         for day in range(7):  # a realistic week: four meetings a day
             for hour in (0, 2, 4, 6):
@@ -66,19 +62,10 @@ async def _seed(settings: Settings, sandbox: SandboxServer) -> None:
         )
         host = await get_host(runtime.ctx, created.id)
         assert host is not None
-        url = await start_connection(
-            runtime.ctx, host, IntegrationProvider.MICROSOFT_CALENDAR, session_id="s"
-        )
-        async with httpx2.AsyncClient() as client:
-            query = parse_qs(urlsplit((await client.get(url)).headers["location"]).query)
-        await complete_connection(
-            runtime.ctx,
-            host,
-            IntegrationProvider.MICROSOFT_CALENDAR,
-            session_id="s",
-            state=query["state"][0],
-            code=query["code"][0],
-        )
+        async with httpx2.AsyncClient(base_url=sandbox.url) as control:
+            await connect_through_sandbox(
+                runtime.ctx, control, host, IntegrationProvider.MICROSOFT_CALENDAR, ALICE
+            )
         for slug, provider in (("plain", "none"), ("outlook", "microsoft")):
             await create_link(
                 runtime.ctx,
@@ -110,42 +97,18 @@ def slots_api_microsoft_vs_none(*, repeat: int) -> Comparison:
     """Median latency of GET /api/v1/public/links/{slug}/slots for one week, Microsoft vs none."""
     del repeat  # REQUESTS sequential calls per link stand in for timeit's repeats
     with tempfile.TemporaryDirectory() as folder, SandboxServer() as sandbox:
-        port = 18765
-        settings = Settings(
-            _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}",
-            base_url=f"http://127.0.0.1:{port}",
-            secret_key="bench-secret-key-0123456789abcdef",
+        settings = sandbox_settings(
+            folder,
+            18765,
+            sandbox,
+            requests=REQUESTS,
             microsoft_client_id=CLIENT_ID,
             microsoft_client_secret=CLIENT_SECRET,
-            microsoft_login_url=sandbox.microsoft_login_url,
-            microsoft_graph_url=sandbox.microsoft_graph_url,
-            run_worker=False,
-            rate_limits={"slots_per_client": f"{10 * REQUESTS}/minute"},  # a latency figure, not a budget
         )
         asyncio.run(_seed(settings, sandbox))
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings), host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
-        try:
-            today = SystemClock().now().date()
-            params = {
-                "start": today.isoformat(),
-                "end": (today + timedelta(days=6)).isoformat(),
-                "timezone": "America/New_York",
-            }
-            with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-                outlook = _median_ms(client, "/api/v1/public/links/outlook/slots", params)
-                plain = _median_ms(client, "/api/v1/public/links/plain/slots", params)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        with serving(settings, 18765) as url, httpx2.Client(base_url=url, timeout=30) as client:
+            outlook = _median_ms(client, "/api/v1/public/links/outlook/slots", one_week())
+            plain = _median_ms(client, "/api/v1/public/links/plain/slots", one_week())
     return Comparison(
         name="slots-api-week",
         subject="Microsoft link (Graph via sandbox)",

@@ -6,17 +6,15 @@ should answer in about one round trip, like a 1-rep link, not in ten.
 import asyncio
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import httpx2
-import uvicorn
 
 from bench import Comparison
-from workestra.app import build_runtime, create_app
+from bench.serving import one_week, sandbox_settings, serving
+from workestra.app import build_runtime
 from workestra.clock import SystemClock
 from workestra.config import Settings
 from workestra.db.migrate import upgrade_to_head
@@ -109,9 +107,8 @@ async def _seed(settings: Settings, sandbox: SandboxServer) -> None:
         await runtime.aclose()
 
 
-def client_get(port: int, slug: str, params: dict[str, str]) -> None:
-    with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        client.get(f"/api/v1/public/links/{slug}/slots", params=params).raise_for_status()
+def _slots(client: httpx2.Client, slug: str, params: dict[str, str]) -> None:
+    client.get(f"/api/v1/public/links/{slug}/slots", params=params).raise_for_status()
 
 
 def _provider_calls(sandbox_url: str, request: Callable[[], None]) -> int:
@@ -131,24 +128,15 @@ def round_robin_fanout(*, repeat: int) -> Comparison:
     """Median time of one week's slots for the 10-rep link ÷ the same for a 1-rep link."""
     del repeat  # REQUESTS sequential calls per link stand in for timeit's repeats
     with tempfile.TemporaryDirectory() as folder, SandboxServer() as sandbox:
-        port = 18766
-        settings = Settings(
-            _env_file=None,
-            database_url=f"sqlite+aiosqlite:///{Path(folder) / 'bench.sqlite3'}",
-            base_url=f"http://127.0.0.1:{port}",
-            secret_key="bench-secret-key-0123456789abcdef",
+        settings = sandbox_settings(
+            folder,
+            18766,
+            sandbox,
+            requests=REQUESTS,
             microsoft_client_id=MS_CLIENT,
             microsoft_client_secret=MS_SECRET,
-            microsoft_login_url=sandbox.microsoft_login_url,
-            microsoft_graph_url=sandbox.microsoft_graph_url,
             google_client_id=GOOGLE_CLIENT,
             google_client_secret=GOOGLE_SECRET,
-            google_auth_url=sandbox.google_auth_url,
-            google_token_url=sandbox.google_token_url,
-            google_revoke_url=sandbox.google_revoke_url,
-            google_calendar_url=sandbox.google_calendar_url,
-            run_worker=False,
-            rate_limits={"slots_per_client": f"{10 * REQUESTS}/minute"},  # a latency figure, not a budget
         )
         asyncio.run(_seed(settings, sandbox))
         with httpx2.Client(base_url=sandbox.url) as control:
@@ -156,34 +144,17 @@ def round_robin_fanout(*, repeat: int) -> Comparison:
                 control.post(
                     f"/_sandbox/{provider}/latency", json={"seconds": LATENCY_SECONDS}
                 ).raise_for_status()
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(settings), host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
-            )
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.02)
-        try:
-            today = SystemClock().now().date()
-            params = {
-                "start": today.isoformat(),
-                "end": (today + timedelta(days=6)).isoformat(),
-                "timezone": "America/New_York",
-            }
+        with serving(settings, 18766) as url:
+            params = one_week()
             timings: dict[str, list[float]] = {"pool-10": [], "pool-1": []}
-            with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            with httpx2.Client(base_url=url, timeout=60) as client:
                 for _ in range(REQUESTS):
                     for slug, spent in timings.items():  # alternate, so drift hits both alike
                         started = time.perf_counter()
                         response = client.get(f"/api/v1/public/links/{slug}/slots", params=params)
                         spent.append(time.perf_counter() - started)
                         response.raise_for_status()
-            calls = _provider_calls(sandbox.url, lambda: client_get(port, "pool-10", params))
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+                calls = _provider_calls(sandbox.url, lambda: _slots(client, "pool-10", params))
     if calls < REPS:
         raise RuntimeError(f"the 10-rep request made {calls} provider calls: some rep wasn't read")
     ten, one = (statistics.median(timings[slug][3:]) for slug in ("pool-10", "pool-1"))
