@@ -4,7 +4,7 @@ Pure: standard library only, no I/O, no clock, no settings; `now` is always pass
 """
 
 from workestra.scheduling.intervals import Interval, as_utc, merge, subtract
-from workestra.scheduling.round_robin import Candidate, calibrated_count, choose, rank, why_first
+from workestra.scheduling.round_robin import Candidate, calibrated_count, rank, why_first
 from workestra.scheduling.slots import MAX_BUFFER_MINUTES, SlotPolicy, available_slots, is_available
 from workestra.scheduling.weekly_hours import (
     WeeklyRule,
@@ -24,7 +24,6 @@ __all__ = [
     "as_utc",
     "available_slots",
     "calibrated_count",
-    "choose",
     "format_hhmm",
     "is_available",
     "local_days",

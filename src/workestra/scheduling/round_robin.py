@@ -61,13 +61,6 @@ def rank(candidates: Iterable[Candidate]) -> list[Candidate]:
     return sorted(candidates, key=_rotation_key)
 
 
-def choose(free: Sequence[Candidate]) -> Candidate | None:
-    """The rep who gets the next booking among ``free``, or None when nobody is free."""
-    if not free:
-        return None
-    return min(free, key=_rotation_key)
-
-
 def why_first(chosen: Candidate, others: Sequence[Candidate]) -> str:
     """Which rule of the policy put ``chosen`` before the other free reps, in plain words."""
     rivals = [c for c in others if c.member_id != chosen.member_id]

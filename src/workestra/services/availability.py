@@ -5,6 +5,7 @@ Calendars are read concurrently, one call per host; a calendar that can't be rea
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -167,7 +168,9 @@ async def list_slots(
         host_ids = [h.host_id for h in hosts]
         if _covers(record, reads):
             booked = busy_in(record.bookings, set(host_ids), reads.start, reads.end)
-            starts = [(b.host_id, b.starts_at) for b in record.bookings if b.link_id == link.id]
+            starts: Iterable[tuple[str, datetime]] = (  # walked only when someone has a daily limit
+                (b.host_id, b.starts_at) for b in record.bookings if b.link_id == link.id
+            )
         else:
             booked = await uow.bookings.busy(host_ids, reads.start, reads.end)
             starts = await _link_starts(uow, link, reads)
@@ -194,7 +197,7 @@ async def _link_starts(uow: UnitOfWork, link: LinkView, reads: Interval) -> list
 
 
 def full_days(
-    link: LinkView, starts: list[tuple[str, datetime]], moving: Moving | None
+    link: LinkView, starts: Iterable[tuple[str, datetime]], moving: Moving | None
 ) -> set[tuple[str, date]]:
     """(rep, day in the link's zone) where the rep has had their daily limit of this link's bookings."""
     limits = {m.user_id: m.daily_limit for m in link.pool if m.daily_limit is not None}

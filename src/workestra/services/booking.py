@@ -211,9 +211,16 @@ async def get_booking(ctx: ServiceContext, host: Host, booking_id: str) -> Booki
         if booking is not None:
             link = await uow.links.get(booking.link_id, include_deleted=True)
             user = await uow.users.get(booking.host_id)
-            if link is not None and user is not None and await uow.bookings.may_see(host.id, booking, link):
+            if link is not None and user is not None and await _may_see(uow, host, booking, link):
                 return to_view(booking, link, user)
     raise NotFound("No booking with that id.")  # another host's booking looks absent
+
+
+async def _may_see(uow: UnitOfWork, host: Host, booking: Booking, link: BookingLink) -> bool:
+    """Its rep, its link's owner, or an admin of the link's team."""
+    if host.id in {booking.host_id, link.owner_id}:
+        return True
+    return link.team_id is not None and await uow.teams.is_admin(link.team_id, host.id)
 
 
 async def public_booking(ctx: ServiceContext, booking_id: str) -> BookingView:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from workestra.db.models import BookingLink, LinkMember, WeeklyHours
 from workestra.db.repositories.links import LinkRecord
 from workestra.db.unit_of_work import UnitOfWork
-from workestra.enums import CalendarProviderName, TeamRole
+from workestra.enums import CalendarProviderName
 from workestra.errors import Conflict, InvalidInput, NotFound
 from workestra.scheduling import (
     MAX_BUFFER_MINUTES,
@@ -344,8 +344,7 @@ async def _team_of(uow: UnitOfWork, link: BookingLink, data: LinkInput) -> str |
     (any other id, or one of a team they aren't an admin of, is the same 422)."""
     if data.team_id is None or data.team_id == link.team_id:
         return link.team_id
-    membership = await uow.teams.membership(data.team_id, link.owner_id)
-    if membership is None or membership.role != TeamRole.ADMIN:
+    if not await uow.teams.is_admin(data.team_id, link.owner_id):
         raise InvalidInput(
             "team_id must be a team you are an admin of.", fields={"team_id": "not a team you administer"}
         )

@@ -17,7 +17,7 @@ from workestra.calendars.errors import CalendarError, MissingScope
 from workestra.db.models import BookingLink
 from workestra.db.repositories.bookings import BusyRecord
 from workestra.db.unit_of_work import UnitOfWork
-from workestra.enums import PROVIDER_SLOT, CalendarProviderName, TeamRole
+from workestra.enums import PROVIDER_SLOT, CalendarProviderName
 from workestra.errors import InvalidInput, NotFound
 from workestra.scheduling import MAX_BUFFER_MINUTES, Interval, local_days
 from workestra.scheduling.explain import Booked, Busy, RepDay, SlotExplanation
@@ -89,7 +89,7 @@ async def explain_day(
             row.slug, bookings_between=(reads.start - reach, reads.end + reach)
         )
         bookings = record.bookings if record is not None else ()
-    at_limit = full_days(link, [(b.host_id, b.starts_at) for b in bookings if b.link_id == link.id], None)
+    at_limit = full_days(link, ((b.host_id, b.starts_at) for b in bookings if b.link_id == link.id), None)
     outcomes = await _read_calendars(ctx, hosts, reads)
     reps: list[Rep] = []
     days: list[RepDay] = []
@@ -125,10 +125,7 @@ async def _may_explain(uow: UnitOfWork, host: Host, link: BookingLink) -> bool:
     """The link's host, or an admin of its team."""
     if link.owner_id == host.id:
         return True
-    if link.team_id is None:
-        return False
-    membership = await uow.teams.membership(link.team_id, host.id)
-    return membership is not None and membership.role == TeamRole.ADMIN
+    return link.team_id is not None and await uow.teams.is_admin(link.team_id, host.id)
 
 
 def _day(day: date, tz: ZoneInfo, *, today: date) -> Interval:

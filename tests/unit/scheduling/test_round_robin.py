@@ -2,9 +2,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from workestra.scheduling import Candidate, calibrated_count, choose, rank, why_first
+from workestra.scheduling import Candidate, calibrated_count, rank, why_first
 
 MONDAY = datetime(2024, 1, 8, 9, tzinfo=UTC)
+
+
+def choose(free: list[Candidate]) -> Candidate | None:
+    """Who gets the next booking among ``free``: the first of the ranking."""
+    ranked = rank(free)
+    return ranked[0] if ranked else None
 
 
 def test_nobody_free_means_no_choice() -> None:

@@ -7,15 +7,16 @@ SQLite: the unit of work is ``BEGIN IMMEDIATE``, so the check and the insert hol
 
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, func, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.base import UTCDateTime
-from workestra.db.models import Booking, BookingLink, TeamMember
-from workestra.enums import BookingStatus, MemberStatus, TeamRole
+from workestra.db.models import Booking, BookingLink
+from workestra.db.repositories.teams import administered_by
+from workestra.enums import BookingStatus
 from workestra.scheduling import MAX_BUFFER_MINUTES
 
 # Built once (every slots request runs it): live bookings of some hosts near a window, with the
@@ -65,15 +66,6 @@ def busy_in(
         if start < ends_at and end > starts_at:
             taken.append((host_id, start, end))
     return taken
-
-
-def _administered(user_id: str) -> Select[Any]:
-    """The teams this user is an active admin of."""
-    return select(TeamMember.team_id).where(
-        TeamMember.user_id == user_id,
-        TeamMember.role == TeamRole.ADMIN.value,
-        TeamMember.status == MemberStatus.ACTIVE.value,
-    )
 
 
 class OverlapViolation(Exception):
@@ -146,7 +138,7 @@ class BookingRepository:
             .where(
                 (Booking.host_id == host_id)
                 | (BookingLink.owner_id == host_id)
-                | BookingLink.team_id.in_(_administered(host_id))
+                | BookingLink.team_id.in_(administered_by(host_id))
             )
             .where(Booking.ends_at > now if upcoming else Booking.ends_at <= now)
             .order_by(Booking.starts_at if upcoming else Booking.starts_at.desc())
@@ -177,15 +169,6 @@ class BookingRepository:
             query = query.where(Booking.id != excluding)
         rows = await self._session.execute(query)
         return [(row[0], row[1]) for row in rows]
-
-    async def may_see(self, user_id: str, booking: Booking, link: BookingLink) -> bool:
-        """Whether this host sees the booking: its rep, its link's owner, or an admin of its team."""
-        if user_id in {booking.host_id, link.owner_id}:
-            return True
-        if link.team_id is None:
-            return False
-        found = await self._session.scalar(_administered(user_id).where(TeamMember.team_id == link.team_id))
-        return found is not None
 
     async def count_for_link(self, link_id: str) -> int:
         result = await self._session.scalar(

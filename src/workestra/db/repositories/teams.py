@@ -1,13 +1,23 @@
 """Teams and their members (invitations included)."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workestra.db.models import BookingLink, LinkMember, Team, TeamMember
 from workestra.enums import MemberStatus, TeamRole
+
+
+def administered_by(user_id: str) -> Select[Any]:
+    """The ids of the teams this user is an active admin of (a subquery)."""
+    return select(TeamMember.team_id).where(
+        TeamMember.user_id == user_id,
+        TeamMember.role == TeamRole.ADMIN.value,
+        TeamMember.status == MemberStatus.ACTIVE.value,
+    )
 
 
 class TeamRepository:
@@ -111,6 +121,10 @@ class TeamRepository:
                 )
             )
         ).first()
+
+    async def is_admin(self, team_id: str, user_id: str) -> bool:
+        found = await self._session.scalar(administered_by(user_id).where(TeamMember.team_id == team_id))
+        return found is not None
 
     async def admin_count(self, team_id: str) -> int:
         count = await self._session.scalar(
