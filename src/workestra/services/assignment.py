@@ -22,8 +22,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, PlainSerializer, ValidationError
 
 from workestra.calendars.errors import CalendarError, MissingScope
 from workestra.db.models import LinkMember
@@ -56,6 +58,51 @@ class RepStatus(StrEnum):
     NOT_ASKED = "not_asked"  # ranked after the chosen rep: their calendar wasn't needed
 
 
+# Stored as ``datetime.isoformat()`` gives it (offset ``+00:00``), read back as aware datetimes.
+IsoTime = Annotated[datetime, PlainSerializer(lambda moment: moment.isoformat(), return_type=str)]
+
+
+class BusySpan(BaseModel):
+    start: IsoTime
+    end: IsoTime
+
+
+class RepRecord(BaseModel):
+    """One rep of the pool as the decision saw them."""
+
+    email: str
+    name: str
+    status: RepStatus
+    priority: int
+    weight: int
+    bookings: int  # their rotation count when the decision was made
+    busy: list[BusySpan] = []  # BUSY: what overlapped the slot in their calendar
+    why: str | None = None  # UNREADABLE: why, in the host's words
+
+
+class AssignmentRecord(BaseModel):
+    """A round-robin booking's decision on record (``Booking.assignment``, as JSON)."""
+
+    decided_at: IsoTime
+    policy: str
+    reason: str  # why the chosen rep was chosen
+    reps: list[RepRecord]  # the chosen rep first
+
+    def stored(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
+
+    @classmethod
+    def read(cls, stored: dict[str, object] | None) -> "AssignmentRecord | None":
+        """The stored record, or None (none stored, or one this version can't read)."""
+        if stored is None:
+            return None
+        try:
+            return cls.model_validate(stored)
+        except ValidationError:
+            logger.warning("a booking's assignment record doesn't fit AssignmentRecord; not shown")
+            return None
+
+
 @dataclass(slots=True)
 class _Known:
     """What this confirmation learnt of one rep's calendar, live."""
@@ -73,7 +120,7 @@ class Pick:
 
     host: HostCalendar
     live: list[Interval]
-    record: dict[str, object] | None  # None for a single-host link
+    record: AssignmentRecord | None  # None for a single-host link
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,14 +288,14 @@ async def _record(
     *,
     keep: str | None,
     now: datetime,
-) -> dict[str, object]:
+) -> AssignmentRecord:
     """The decision on record: every rep of the pool with what was known of them, chosen first."""
     chosen = ranked[0]
     ids = [c.member_id for c in ranked] + [
         i for i in decision.members if i not in {c.member_id for c in ranked}
     ]
     users = {u.id: u for u in await uow.users.by_ids(ids)}
-    reps: list[dict[str, object]] = []
+    reps: list[RepRecord] = []
     for user_id in ids:
         member, user = decision.members[user_id], users.get(user_id)
         seen = known.get(user_id)
@@ -258,22 +305,19 @@ async def _record(
         elif status is None:
             status = RepStatus.FREE if seen is not None and seen.free is not None else RepStatus.NOT_ASKED
         reps.append(
-            {
-                "email": user.email if user else member.email,
-                "name": user.name if user else "",
-                "status": status.value,
-                "priority": member.priority,
-                "weight": member.weight,
-                "bookings": member.assigned_count,
-                "busy": [
-                    {"start": b.start.isoformat(), "end": b.end.isoformat()}
-                    for b in (seen.busy if seen else [])[:5]
-                ],
-                "why": seen.why if seen is not None else None,
-            }
+            RepRecord(
+                email=user.email if user else member.email,
+                name=user.name if user else "",
+                status=status,
+                priority=member.priority,
+                weight=member.weight,
+                bookings=member.assigned_count,
+                busy=[BusySpan(start=b.start, end=b.end) for b in (seen.busy if seen else [])[:5]],
+                why=seen.why if seen is not None else None,
+            )
         )
     if chosen.member_id == keep:
         reason = "kept the booking: its own rep, free at the new time"
     else:
         reason = why_first(chosen, ranked)
-    return {"decided_at": now.isoformat(), "policy": POLICY, "reason": reason, "reps": reps}
+    return AssignmentRecord(decided_at=now, policy=POLICY, reason=reason, reps=reps)

@@ -15,7 +15,7 @@ from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncSta
 from workestra.errors import CalendarUnavailable, InvalidInput, NotFound, SlotUnavailable
 from workestra.scheduling import Interval, as_utc, is_available
 from workestra.security.booking_tokens import TokenPurpose
-from workestra.services.assignment import Pick, assign
+from workestra.services.assignment import AssignmentRecord, Pick, assign
 from workestra.services.availability import busy_or_error, host_calendars, policy_for
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
@@ -50,7 +50,7 @@ class BookingView:
     cancelled_by: str | None = None
     cancel_reason: str | None = None
     manageable: bool = False  # the invitee has private links for it (bookings made since 0006)
-    assignment: dict[str, object] | None = None  # round robin: the decision on record (hosts only)
+    assignment: AssignmentRecord | None = None  # round robin: the decision on record (hosts only)
 
 
 def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
@@ -77,7 +77,7 @@ def to_view(booking: Booking, link: BookingLink, host: User) -> BookingView:
         cancelled_by=booking.cancelled_by,
         cancel_reason=booking.cancel_reason,
         manageable=booking.reschedule_token_digest is not None,
-        assignment=booking.assignment,
+        assignment=AssignmentRecord.read(booking.assignment),
     )
 
 
@@ -192,7 +192,7 @@ async def _insert(
             else CalendarSyncStatus.PENDING
         ),
         created_at=now,
-        assignment=pick.record,
+        assignment=None if pick.record is None else pick.record.stored(),
     )
     try:
         await uow.bookings.insert(booking)

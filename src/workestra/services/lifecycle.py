@@ -246,7 +246,7 @@ async def _move(
     booking.invitee_timezone = timezone
     booking.sequence += 1
     if pick.record is not None:
-        booking.assignment = pick.record
+        booking.assignment = pick.record.stored()
     if reassigned:
         _reassign(uow, booking, host, link, previous, now=now)
     elif booking.calendar_status in {CalendarSyncStatus.PENDING, CalendarSyncStatus.CREATED}:

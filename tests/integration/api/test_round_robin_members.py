@@ -107,6 +107,10 @@ async def test_only_members_who_accepted_are_put_in_a_pool(live_server: LiveServ
         booked = await _book(http, "rr-joined", (await _slots(http, "rr-joined", _day()))[0])
         assert booked.status_code == 201, booked.text
         assert booked.json()["host"]["email"] == joined.email
+        seen = await http.get(f"/api/v1/bookings/{booked.json()['id']}", headers=headers)
+        assignment = seen.json()["assignment"]  # the decision on record, for the team's admin
+        assert [(r["email"], r["status"]) for r in assignment["reps"]] == [(joined.email, "chosen")]
+        assert assignment["reason"] == "the only rep who could take it"
         page = await http.get("/book/rr-joined")  # the page books with the team, not its admin
         assert '<p class="host-name">Sales</p>' in page.text
         assert "Lea" not in page.text

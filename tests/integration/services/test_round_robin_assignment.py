@@ -16,6 +16,7 @@ from tests.support.teams import make_team
 from workestra.db.migrate import upgrade_to_head
 from workestra.errors import NotFound, SlotUnavailable
 from workestra.scheduling.explain import ReasonCode
+from workestra.services.assignment import AssignmentRecord
 from workestra.services.availability import list_slots
 from workestra.services.booking import get_booking
 from workestra.services.booking_links import LinkInput, RotationInput, get_link, update_link
@@ -48,9 +49,10 @@ async def _calendar_reads(sandbox: SandboxControl) -> int:
     return sum(1 for r in await sandbox.microsoft_requests() if r["path"].endswith("/calendarView"))
 
 
-def _reps(record: dict[str, object] | None) -> dict[str, dict[str, object]]:
+def _reps(record: AssignmentRecord | None) -> dict[str, dict[str, object]]:
+    """Each rep's entry as stored and as the API answers it, by email."""
     assert record is not None
-    reps = record["reps"]
+    reps = record.stored()["reps"]
     assert isinstance(reps, list)
     return {str(r["email"]): r for r in reps}
 
@@ -75,8 +77,7 @@ async def test_only_the_reps_it_needs_are_read_and_the_decision_is_on_record(
     assert {seen[r.email]["status"] for r in (second, third)} == {"not_asked"}
     assert record is not None
     assert (
-        record["reason"]
-        == "first by the rotation's fixed order (tied on priority, bookings and last booking)"
+        record.reason == "first by the rotation's fixed order (tied on priority, bookings and last booking)"
     )
 
     await sandbox.seed_microsoft_event(second.email, subject="Dentist", start=at(10), end=at(11))
@@ -91,7 +92,7 @@ async def test_only_the_reps_it_needs_are_read_and_the_decision_is_on_record(
     assert seen[second.email]["busy"] == [{"start": at(10).isoformat(), "end": at(10, 30).isoformat()}]
     assert seen[first.email]["status"] == "not_asked"  # already had one: due after the chosen rep
     assert record is not None
-    assert record["reason"] == "the fewest bookings for their weight among the reps who could take it"
+    assert record.reason == "the fewest bookings for their weight among the reps who could take it"
 
     await sandbox.set_refresh_fault(second.email, "revoked")  # Ben's calendar can't be read any more
     await sandbox.expire_access_tokens(second.email)

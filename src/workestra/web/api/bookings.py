@@ -31,7 +31,9 @@ def to_out(view: BookingView) -> BookingOut:
         cancelled_at=view.cancelled_at,
         cancelled_by=view.cancelled_by,
         cancel_reason=view.cancel_reason,
-        assignment=None if view.assignment is None else AssignmentOut.model_validate(view.assignment),
+        assignment=None
+        if view.assignment is None
+        else AssignmentOut.model_validate(view.assignment.stored()),
     )
 
 

@@ -1,8 +1,7 @@
 """The host's Calendar dashboard (bookings with Join buttons, the host's cancel) and the site root."""
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -10,6 +9,7 @@ from fastapi.responses import Response
 
 from workestra.enums import BookingStatus
 from workestra.errors import Conflict, InvalidInput
+from workestra.services.assignment import AssignmentRecord, RepStatus
 from workestra.services.booking import list_bookings
 from workestra.services.lifecycle import MAX_REASON, cancel_as_host
 from workestra.services.notifications import emails_delivered
@@ -25,50 +25,33 @@ async def home(request: Request) -> Response:
 
 
 _STATUS_WORDS = {
-    "chosen": "got it",
-    "free": "free",
-    "busy": "busy",
-    "unreadable": "calendar couldn't be read",
-    "booked": "already booked then",
-    "daily_limit": "had their bookings of this link that day",
-    "not_asked": "not asked: due after the rep who got it",
+    RepStatus.CHOSEN: "got it",
+    RepStatus.FREE: "free",
+    RepStatus.BUSY: "busy",
+    RepStatus.UNREADABLE: "calendar couldn't be read",
+    RepStatus.BOOKED: "already booked then",
+    RepStatus.DAILY_LIMIT: "had their bookings of this link that day",
+    RepStatus.NOT_ASKED: "not asked: due after the rep who got it",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class AssignedRep:
     name: str
-    email: str
     words: str
     detail: str  # busy times, or why the calendar couldn't be read
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """A round-robin booking's decision on record, in the host's words and time zone."""
-
-    reason: str
-    policy: str
-    reps: list[AssignedRep]
-
-
-def _assignment(record: dict[str, object] | None, tz: ZoneInfo) -> Assignment | None:
-    if not record or not isinstance(record.get("reps"), list):
-        return None
-    reps = []
-    for rep in cast(list[dict[str, Any]], record["reps"]):
-        spans = [
-            f"{datetime.fromisoformat(b['start']).astimezone(tz):%H:%M}–{datetime.fromisoformat(b['end']).astimezone(tz):%H:%M}"
-            for b in rep.get("busy") or []
-        ]
-        detail = ", ".join(spans) if spans else str(rep.get("why") or "")
-        status = str(rep.get("status"))
-        reps.append(
-            AssignedRep(
-                str(rep.get("name") or ""), str(rep.get("email")), _STATUS_WORDS.get(status, status), detail
-            )
-        )
-    return Assignment(str(record.get("reason", "")), str(record.get("policy", "")), reps)
+def _assigned_reps(record: AssignmentRecord | None, tz: ZoneInfo) -> list[AssignedRep]:
+    """Each rep's line under "Why … got this booking", in the host's words and time zone."""
+    if record is None:
+        return []
+    lines = []
+    for rep in record.reps:
+        spans = [f"{b.start.astimezone(tz):%H:%M}–{b.end.astimezone(tz):%H:%M}" for b in rep.busy]
+        detail = ", ".join(spans) or rep.why or ""
+        lines.append(AssignedRep(rep.name or rep.email, _STATUS_WORDS[rep.status], detail))
+    return lines
 
 
 @router.get("/calendar")
@@ -81,7 +64,7 @@ async def calendar(request: Request, ctx: CtxDep, host: CurrentHost) -> Response
         "cancelled": [b for b in bookings if b.status is BookingStatus.CANCELLED],
         "past": [b for b in confirmed if b.ends_at <= now],
         "max_reason": MAX_REASON,
-        "assignments": {b.id: _assignment(b.assignment, host.timezone) for b in bookings},
+        "assigned_reps": {b.id: _assigned_reps(b.assignment, host.timezone) for b in bookings},
     }
     return render(request, "calendar/index.html", context, host=host)
 
