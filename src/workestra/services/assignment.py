@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, PlainSerializer, ValidationError
@@ -31,7 +31,7 @@ from workestra.calendars.errors import CalendarError, MissingScope
 from workestra.db.models import LinkMember
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import PROVIDER_SLOT
-from workestra.errors import SlotUnavailable
+from workestra.errors import CalendarUnavailable, SlotUnavailable
 from workestra.scheduling import Candidate, Interval, is_available, rank, subtract, why_first
 from workestra.services.availability import HostCalendar, busy_or_error, policy_for, unreadable
 from workestra.services.booking_links import LinkView
@@ -131,6 +131,55 @@ class _Decision:
 
 
 Write = Callable[[UnitOfWork, Pick], Awaitable[T | None]]
+Doing = Literal["made", "moved"]
+_TAKEN: dict[Doing, str] = {
+    "made": "Sorry, that time was just taken. Please pick another time.",
+    "moved": "Sorry, that time isn't free. Please pick another time.",
+}
+
+
+async def confirm(
+    ctx: ServiceContext,
+    link: LinkView,
+    hosts: list[HostCalendar],
+    slot: Interval,
+    write: Write[T],
+    *,
+    now: datetime,
+    doing: Doing,
+    keep: str | None = None,
+    moving: str | None = None,
+    old_span: Interval | None = None,
+) -> T:
+    """Give ``slot`` to the link's host, or to a rep of its pool (``assign``), and have ``write``
+    store it inside the write transaction, under the host's lock, once the host is known free in
+    Workestra (``write`` checks) and live (read here, outside any transaction: no cache decides).
+    ``old_span``: where the booking being moved sits on its host's calendar (it moves with it).
+
+    Raises SlotUnavailable (409) and CalendarUnavailable (the calendar couldn't be read)."""
+    if link.round_robin:
+        return await assign(
+            ctx, link, hosts, slot, write, now=now, doing=doing, keep=keep, moving=moving, old_span=old_span
+        )
+    [host] = hosts
+    policy = policy_for(link)
+    reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
+    live = await busy_or_error(ctx, host, reads)
+    if isinstance(live, CalendarError):
+        raise CalendarUnavailable(
+            f"The host's calendar can't be checked right now, so the booking wasn't {doing}. Please "
+            "try again in a few minutes."
+        )
+    if old_span is not None:
+        live = subtract(live, [old_span])  # the booking's own event is on this calendar: it moves
+    if not any(b.overlaps(reads) for b in live):
+        async with ctx.uow(write=True) as uow:
+            await uow.bookings.lock_host(host.host_id)
+            done = await write(uow, Pick(host, live, None))
+            if done is not None:
+                await uow.commit()
+                return done
+    raise SlotUnavailable(_TAKEN[doing])
 
 
 async def assign(
@@ -141,6 +190,7 @@ async def assign(
     write: Write[T],
     *,
     now: datetime,
+    doing: Doing = "made",
     keep: str | None = None,
     moving: str | None = None,
     old_span: Interval | None = None,
@@ -194,7 +244,7 @@ async def assign(
     failures = [k.error for k in known.values() if k.error is not None]
     if failures and all(status is RepStatus.UNREADABLE for status in excluded.values()):
         raise unreadable(failures)
-    raise SlotUnavailable("Sorry, that time was just taken. Please pick another time.")
+    raise SlotUnavailable(_TAKEN[doing])
 
 
 def _kept_first(ranked: list[Candidate], keep: str | None) -> list[Candidate]:

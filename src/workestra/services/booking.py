@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workestra.calendars.errors import CalendarError
 from workestra.db.models import Booking, BookingLink, User, new_id
 from workestra.db.repositories.bookings import OverlapViolation
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncStatus, JobKind
-from workestra.errors import CalendarUnavailable, InvalidInput, NotFound, SlotUnavailable
+from workestra.errors import InvalidInput, NotFound
 from workestra.scheduling import Interval, as_utc, is_available
 from workestra.security.booking_tokens import TokenPurpose
-from workestra.services.assignment import AssignmentRecord, Pick, assign
-from workestra.services.availability import busy_or_error, host_calendars, policy_for
+from workestra.services.assignment import AssignmentRecord, Pick, confirm
+from workestra.services.availability import host_calendars, policy_for
 from workestra.services.booking_links import LinkView, public_link
 from workestra.services.context import ServiceContext
 from workestra.services.notifications import queue_emails
@@ -119,24 +118,7 @@ async def book(
     async def write(uow: UnitOfWork, pick: Pick) -> BookingView | None:
         return await _insert(ctx, uow, link, pick, slot, invitee, now=now)
 
-    if link.round_robin:
-        return await assign(ctx, link, hosts, slot, write, now=now)
-    [host] = hosts
-    reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
-    live = await busy_or_error(ctx, host, reads)  # read live: no cache decides a booking
-    if isinstance(live, CalendarError):
-        raise CalendarUnavailable(
-            "The host's calendar can't be checked right now, so the booking wasn't made. Please "
-            "try again in a few minutes."
-        )
-    if not any(b.overlaps(reads) for b in live):
-        async with ctx.uow(write=True) as uow:
-            await uow.bookings.lock_host(host.host_id)
-            booked = await _insert(ctx, uow, link, Pick(host, live, None), slot, invitee, now=now)
-            if booked is not None:
-                await uow.commit()
-                return booked
-    raise SlotUnavailable("Sorry, that time was just taken. Please pick another time.")
+    return await confirm(ctx, link, hosts, slot, write, now=now, doing="made")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,19 +10,17 @@ its event was made never makes one.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from workestra.calendars.errors import CalendarError
 from workestra.db.models import Booking
 from workestra.db.repositories.bookings import OverlapViolation
 from workestra.db.unit_of_work import UnitOfWork
 from workestra.enums import BookingStatus, CalendarProviderName, CalendarSyncStatus, JobKind
-from workestra.errors import CalendarUnavailable, Conflict, InvalidInput, NotFound, SlotUnavailable
-from workestra.scheduling import Interval, as_utc, is_available, subtract
+from workestra.errors import Conflict, InvalidInput, NotFound
+from workestra.scheduling import Interval, as_utc, is_available
 from workestra.security.booking_tokens import TokenPurpose, matches
-from workestra.services.assignment import Pick, assign
+from workestra.services.assignment import Pick, confirm
 from workestra.services.availability import (
     HostCalendar,
     Moving,
-    busy_or_error,
     host_calendars,
     policy_for,
 )
@@ -183,29 +181,10 @@ async def reschedule(
     async def write(uow: UnitOfWork, pick: Pick) -> BookingView | None:
         return await _move(uow, booking_id, link, pick, slot, timezone=timezone, now=now)
 
-    if link.round_robin:  # its rep keeps it while free; else the rotation's next free rep
-        return await assign(
-            ctx, link, hosts, slot, write, now=now, keep=current, moving=booking_id, old_span=old
-        )
-    [host] = hosts
-    reads = Interval(slot.start - policy.buffer_before, slot.end + policy.buffer_after)
-    live = await busy_or_error(ctx, host, reads)
-    if isinstance(live, CalendarError):
-        raise CalendarUnavailable(
-            "The host's calendar can't be checked right now, so the booking wasn't moved. Please "
-            "try again in a few minutes."
-        )
-    live = subtract(live, [old])  # the booking's own event is on this calendar: it moves
-    if not any(b.overlaps(reads) for b in live):
-        async with ctx.uow(write=True) as uow:
-            await uow.bookings.lock_host(host.host_id)
-            moved = await _move(
-                uow, booking_id, link, Pick(host, live, None), slot, timezone=timezone, now=now
-            )
-            if moved is not None:
-                await uow.commit()
-                return moved
-    raise SlotUnavailable("Sorry, that time isn't free. Please pick another time.")
+    # A round-robin booking keeps its rep while free; else the rotation's next free rep takes it.
+    return await confirm(
+        ctx, link, hosts, slot, write, now=now, doing="moved", keep=current, moving=booking_id, old_span=old
+    )
 
 
 def _offered(link: LinkView, start: datetime, now: datetime) -> bool:
