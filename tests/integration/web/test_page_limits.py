@@ -25,6 +25,24 @@ async def test_public_pages_are_limited_per_client(http: httpx2.AsyncClient, pag
     assert other.status_code == 200  # another client's budget is its own
 
 
+@pytest.mark.parametrize(
+    "live_overrides", [{"forwarded_allow_ips": "127.0.0.1", "rate_limits": {"pages_per_client": "3/minute"}}]
+)
+async def test_team_invitation_links_spend_the_page_budget(http: httpx2.AsyncClient) -> None:
+    """An emailed invitation link is reachable by anyone (it asks for a sign-in): guessing at
+    tokens is limited like any public page."""
+    headers = {"X-Forwarded-For": "203.0.113.9", "Accept": "text/html"}
+    answers = [
+        (await http.get(f"/teams/invitations/guess-{i}", headers=headers)).status_code for i in range(3)
+    ]
+    assert 429 not in answers
+    refused = await http.get("/teams/invitations/guess-4", headers=headers)
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    posted = await http.post("/teams/invitations/guess-5", headers=headers)
+    assert posted.status_code == 429
+
+
 @pytest.mark.parametrize("live_overrides", [{"rate_limits": {"logins_per_email_and_client": "3/15 minutes"}}])
 async def test_guessing_the_current_password_is_slowed_down_like_a_login(
     browser: httpx2.AsyncClient, page_host: PageHost

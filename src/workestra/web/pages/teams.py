@@ -6,14 +6,14 @@ and the same page whether it exists or not."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
 from workestra.errors import Conflict, InvalidInput, NotFound, WorkestraError
 from workestra.services import teams
 from workestra.services.context import ServiceContext
 from workestra.services.users import Host
-from workestra.web.deps import CsrfDep, CtxDep, CurrentHost
+from workestra.web.deps import CsrfDep, CtxDep, CurrentHost, public_page_view
 from workestra.web.errors import STATUS
 from workestra.web.pages.rendering import flash, render, see_other
 
@@ -169,7 +169,7 @@ def _not_yours(request: Request, host: Host, error: WorkestraError) -> Response:
     return render(request, "teams/invitation_closed.html", context, host=host, status_code=404)
 
 
-@router.get("/teams/invitations/{token}")
+@router.get("/teams/invitations/{token}", dependencies=[Depends(public_page_view)])
 async def invitation(request: Request, ctx: CtxDep, host: CurrentHost, token: str) -> Response:
     try:
         view = await teams.invitation_by_token(ctx, host, token)
@@ -178,7 +178,7 @@ async def invitation(request: Request, ctx: CtxDep, host: CurrentHost, token: st
     return render(request, "teams/invitation.html", {"invitation": view, "token": token}, host=host)
 
 
-@router.post("/teams/invitations/{token}")
+@router.post("/teams/invitations/{token}", dependencies=[Depends(public_page_view)])
 async def accept_invitation(
     request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, token: str
 ) -> Response:
@@ -190,7 +190,7 @@ async def accept_invitation(
     return see_other(_team_path(team.id))
 
 
-@router.post("/teams/invitations/{token}/decline")
+@router.post("/teams/invitations/{token}/decline", dependencies=[Depends(public_page_view)])
 async def decline_invitation(
     request: Request, ctx: CtxDep, host: CurrentHost, _csrf: CsrfDep, token: str
 ) -> Response:
